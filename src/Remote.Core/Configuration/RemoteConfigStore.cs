@@ -1,0 +1,93 @@
+using DotnetRemote.Core.IO;
+
+namespace DotnetRemote.Core.Configuration;
+
+/// <summary>
+/// Loads and saves remote.yaml files. Every change is a locked read-modify-write with an atomic replace, so parallel
+/// writers lose nothing; a file that does not parse is reported and never overwritten.
+/// </summary>
+public sealed class RemoteConfigStore
+{
+    private readonly RemoteContext _context;
+
+    public RemoteConfigStore(RemoteContext context) => _context = context ?? throw new ArgumentNullException(nameof(context));
+
+    private RemotePaths Paths => _context.Paths;
+
+    /// <summary>Apptainer's shipped system file, used when none exists (design.md).</summary>
+    public static RemoteConfig BuiltInSystemConfig()
+    {
+        var config = new RemoteConfig { Active = Endpoints.ServiceDiscovery.DefaultRemoteName };
+        config.Remotes[Endpoints.ServiceDiscovery.DefaultRemoteName] = new EndpointConfig { Uri = Endpoints.ServiceDiscovery.DefaultCloudUri, System = true };
+        return config;
+    }
+
+    /// <summary>The user file (or <c>--config</c> file) as stored; empty when it does not exist.</summary>
+    public RemoteConfig LoadUser() => Read(Paths.UserConfigFile) ?? new RemoteConfig();
+
+    /// <summary>The system file, or the built-in default when it does not exist.</summary>
+    public RemoteConfig LoadSystem() => Read(Paths.SystemConfigFile) ?? BuiltInSystemConfig();
+
+    /// <summary>What the user sees: the user file with the system file merged in.</summary>
+    public RemoteConfig LoadMerged() => ConfigMerge.Merge(LoadUser(), LoadSystem(), _context.Log);
+
+    /// <summary>Changes the user file under its lock. With <paramref name="merged"/> the change sees the system remotes too.</summary>
+    public async Task<T> UpdateUserAsync<T>(bool merged, Func<RemoteConfig, Task<T>> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        AtomicFile.EnsureDirectory(Path.GetDirectoryName(Paths.UserConfigFile)!, AtomicFile.PrivateDirectory);
+        using var fileLock = ConfigFileLock.Acquire(Paths.UserConfigFile, AtomicFile.PrivateFile);
+        var user = LoadUser();
+        var view = merged ? ConfigMerge.Merge(user, LoadSystem(), _context.Log) : user;
+        var before = RemoteConfigYaml.Write(user);
+        var result = await change(view).ConfigureAwait(false);
+        var after = RemoteConfigYaml.Write(merged ? ConfigMerge.UserPart(view, user) : view);
+        if (after != before || !File.Exists(Paths.UserConfigFile))
+        {
+            AtomicFile.WriteAllText(Paths.UserConfigFile, after, AtomicFile.PrivateFile);
+        }
+
+        return result;
+    }
+
+    public Task<T> UpdateUserAsync<T>(bool merged, Func<RemoteConfig, T> change) =>
+        UpdateUserAsync(merged, config => Task.FromResult(change(config)));
+
+    /// <summary>Changes the system file (world-readable, 0644) under its lock. Callers check for root first.</summary>
+    public async Task<T> UpdateSystemAsync<T>(Func<RemoteConfig, Task<T>> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        AtomicFile.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(Paths.SystemConfigFile))!, AtomicFile.PublicFile | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        using var fileLock = ConfigFileLock.Acquire(Paths.SystemConfigFile, AtomicFile.PublicFile);
+        var system = LoadSystem();
+        var result = await change(system).ConfigureAwait(false);
+        AtomicFile.WriteAllText(Paths.SystemConfigFile, RemoteConfigYaml.Write(system), AtomicFile.PublicFile);
+        return result;
+    }
+
+    public Task<T> UpdateSystemAsync<T>(Func<RemoteConfig, T> change) =>
+        UpdateSystemAsync(config => Task.FromResult(change(config)));
+
+    /// <summary>Changes the system file when <paramref name="system"/> is set, else the user file (unmerged).</summary>
+    public Task<T> UpdateAsync<T>(bool system, Func<RemoteConfig, T> change) =>
+        system ? UpdateSystemAsync(change) : UpdateUserAsync(merged: false, change);
+
+    private static RemoteConfig? Read(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while opening remote config file: {ex.Message}", ex);
+        }
+
+        return RemoteConfigYaml.Parse(text, path);
+    }
+}

@@ -1,0 +1,41 @@
+namespace DotnetRemote.Core.Endpoints;
+
+/// <summary>How a remote's URI is stored (host[:port][/path], no scheme) and turned back into a URL.</summary>
+public static class EndpointUri
+{
+    /// <summary>
+    /// The stored form of a typed URI: scheme dropped, duplicate and trailing slashes removed. Unlike Apptainer
+    /// (spec §7.2) a port survives, with or without a scheme.
+    /// </summary>
+    public static string Normalize(string uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        var text = uri.Trim();
+        var schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd >= 0)
+        {
+            text = text[(schemeEnd + 3)..];
+        }
+
+        var parts = text.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0 || parts[0].Contains('@', StringComparison.Ordinal) || parts[0].Contains('?', StringComparison.Ordinal))
+        {
+            throw new RemoteException(RemoteErrorCodes.InvalidArgument, $"invalid URI: {uri} has no host");
+        }
+
+        return string.Join('/', parts.Where(p => p != "."));
+    }
+
+    /// <summary>The base URL of an endpoint's services: https, or http for insecure endpoints.</summary>
+    public static string BaseUrl(string storedUri, bool insecure)
+    {
+        ArgumentNullException.ThrowIfNull(storedUri);
+        if (storedUri.Length == 0)
+        {
+            throw new RemoteException(RemoteErrorCodes.InvalidArgument, "no URI set for endpoint");
+        }
+
+        // A hand-written file may hold a scheme; the Insecure flag decides the scheme either way.
+        return (insecure ? "http://" : "https://") + Normalize(storedUri);
+    }
+}

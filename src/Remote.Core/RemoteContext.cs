@@ -1,0 +1,35 @@
+namespace DotnetRemote.Core;
+
+/// <summary>What every operation needs from its host: paths, identity, logging and the network.</summary>
+public sealed class RemoteContext
+{
+    public RemoteContext(RemotePaths paths, IRemoteLog? log = null, HttpMessageHandler? httpHandler = null, bool? isRoot = null, TimeProvider? time = null)
+    {
+        Paths = paths ?? throw new ArgumentNullException(nameof(paths));
+        Log = log ?? NullRemoteLog.Instance;
+        HttpHandler = httpHandler;
+        IsRoot = isRoot ?? Environment.IsPrivilegedProcess;
+        Time = time ?? TimeProvider.System;
+    }
+
+    public RemotePaths Paths { get; }
+
+    public IRemoteLog Log { get; }
+
+    /// <summary>The HTTP stack; null means the default <see cref="SocketsHttpHandler"/>. Tests inject fakes here.</summary>
+    public HttpMessageHandler? HttpHandler { get; }
+
+    /// <summary>Whether the caller may edit the system file (Apptainer requires real uid 0).</summary>
+    public bool IsRoot { get; }
+
+    public TimeProvider Time { get; }
+
+    /// <summary>Throws the seed's "not root" error unless the caller is root.</summary>
+    internal void RequireRoot(string what)
+    {
+        if (!IsRoot)
+        {
+            throw new RemoteException(RemoteErrorCodes.NotRoot, $"{what}: not root user");
+        }
+    }
+}

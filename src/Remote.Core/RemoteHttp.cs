@@ -1,0 +1,73 @@
+using System.Security.Authentication;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Reflection;
+
+namespace DotnetRemote.Core;
+
+/// <summary>The engine's HTTP client factory and the wording of transport failures.</summary>
+public static class RemoteHttp
+{
+    public static readonly string UserAgent =
+        $"dotnet-remote/{typeof(RemoteHttp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0"}";
+
+    /// <summary>
+    /// A client over the context's handler (tests inject one) or a fresh <see cref="SocketsHttpHandler"/>.
+    /// Redirects are not followed automatically, so credentials never travel to a host nobody named.
+    /// </summary>
+    public static HttpClient CreateClient(RemoteContext context, bool insecureSkipVerify, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        HttpMessageHandler handler;
+        bool disposeHandler;
+        if (context.HttpHandler is { } injected)
+        {
+            handler = injected;
+            disposeHandler = false;
+        }
+        else
+        {
+            var sockets = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = timeout };
+            if (insecureSkipVerify)
+            {
+                // Only for endpoints the user marked insecure (Apptainer's -i); never the default.
+#pragma warning disable CA5359 // The user asked for it with --insecure, per endpoint.
+                sockets.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = static (_, _, _, _) => true };
+#pragma warning restore CA5359
+            }
+
+            handler = sockets;
+            disposeHandler = true;
+        }
+
+        var client = new HttpClient(handler, disposeHandler) { Timeout = timeout };
+        client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+        return client;
+    }
+
+    public static string StatusLine(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return $"{(int)response.StatusCode} {response.ReasonPhrase ?? response.StatusCode.ToString()}";
+    }
+
+    /// <summary>True for failures of the network, not of the program (and not a cancellation the caller asked for).</summary>
+    public static bool IsTransportFailure(Exception exception, CancellationToken cancellationToken) =>
+        exception is HttpRequestException or IOException or SocketException or AuthenticationException
+        || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested);
+
+    /// <summary>One line naming the host and what went wrong, without any request content.</summary>
+    public static string Describe(Exception exception, string url)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var host = Uri.TryCreate(url, UriKind.Absolute, out var parsed) ? parsed.Authority : url;
+        return exception switch
+        {
+            TaskCanceledException => $"request to {host} timed out",
+            HttpRequestException { InnerException: AuthenticationException } => $"TLS handshake with {host} failed: certificate not trusted",
+            HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => $"cannot resolve host {host}",
+            HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => $"cannot connect to {host}",
+            _ => $"{host}: {exception.Message}",
+        };
+    }
+}
