@@ -3,13 +3,14 @@ namespace DotnetRemote.Core;
 /// <summary>What every operation needs from its host: paths, identity, logging and the network.</summary>
 public sealed class RemoteContext
 {
-    public RemoteContext(RemotePaths paths, IRemoteLog? log = null, HttpMessageHandler? httpHandler = null, bool? isRoot = null, TimeProvider? time = null)
+    public RemoteContext(RemotePaths paths, IRemoteLog? log = null, HttpMessageHandler? httpHandler = null, bool? isRoot = null, TimeProvider? time = null, Func<string, string?>? environment = null)
     {
         Paths = paths ?? throw new ArgumentNullException(nameof(paths));
         Log = log ?? NullRemoteLog.Instance;
         HttpHandler = httpHandler;
-        IsRoot = isRoot ?? Environment.IsPrivilegedProcess;
+        IsRoot = isRoot ?? global::System.Environment.IsPrivilegedProcess;
         Time = time ?? TimeProvider.System;
+        Environment = environment ?? global::System.Environment.GetEnvironmentVariable;
     }
 
     public RemotePaths Paths { get; }
@@ -23,6 +24,9 @@ public sealed class RemoteContext
     public bool IsRoot { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>Reads an environment variable (credential overrides such as <c>DOCKER_USERNAME</c>); injectable for tests.</summary>
+    public Func<string, string?> Environment { get; }
 
     /// <summary>Throws the seed's "not root" error unless the caller is root.</summary>
     internal void RequireRoot(string what)
