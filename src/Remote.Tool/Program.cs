@@ -1,1 +1,3 @@
-return 0;
+using DotnetRemote.Tool.Cli;
+
+return await RemoteCli.RunAsync(args, CliConsole.FromProcess());

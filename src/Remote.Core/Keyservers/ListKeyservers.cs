@@ -1,0 +1,47 @@
+using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Remotes;
+
+namespace DotnetRemote.Core.Keyservers;
+
+/// <param name="Keyservers">Null when the endpoint's keyserver could not be discovered.</param>
+public sealed record EndpointKeyserverEntry(string Name, bool System, bool Default, IReadOnlyList<KeyserverEntry>? Keyservers);
+
+/// <summary>
+/// <c>keyserver list [remote]</c> (spec §2.2.3), every remote in name order. Unlike Apptainer it works without a
+/// default remote, and a named remote needs no default either (spec §7.4, item 14).
+/// </summary>
+public sealed class ListKeyservers(RemoteContext context)
+{
+    public async Task<IReadOnlyList<EndpointKeyserverEntry>> ExecuteAsync(string? remoteName = null, CancellationToken cancellationToken = default)
+    {
+        var config = new RemoteConfigStore(context).LoadMerged();
+        if (!string.IsNullOrEmpty(remoteName) && !config.Remotes.ContainsKey(remoteName))
+        {
+            throw new RemoteException(RemoteErrorCodes.RemoteNotFound, $"no remote-endpoint with the name \"{remoteName}\" found");
+        }
+
+        var result = new List<EndpointKeyserverEntry>();
+        foreach (var (name, endpoint) in config.Remotes.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            if (!string.IsNullOrEmpty(remoteName) && name != remoteName)
+            {
+                continue;
+            }
+
+            IReadOnlyList<KeyserverEntry>? keyservers;
+            try
+            {
+                var list = await EndpointKeyservers.ResolveAsync(context, endpoint, cancellationToken).ConfigureAwait(false);
+                keyservers = list.Where(k => !k.Skip).Select((k, i) => new KeyserverEntry(k.Uri, k.Insecure, i + 1, !k.External)).ToList();
+            }
+            catch (RemoteException)
+            {
+                keyservers = null;
+            }
+
+            result.Add(new EndpointKeyserverEntry(name, endpoint.System, name == config.Active, keyservers));
+        }
+
+        return result;
+    }
+}

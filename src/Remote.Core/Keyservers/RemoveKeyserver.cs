@@ -1,0 +1,50 @@
+using DotnetRemote.Core.Configuration;
+
+namespace DotnetRemote.Core.Keyservers;
+
+/// <param name="Uri">The keyserver URL to remove.</param>
+/// <param name="RemoteName">The system remote it belongs to; null for the default remote.</param>
+public sealed record RemoveKeyserverOptions(string Uri, string? RemoteName = null);
+
+/// <summary>
+/// <c>remote remove-keyserver</c> / <c>keyserver remove</c> (spec §2.2.2). The endpoint's own keyserver is marked
+/// <c>Skip</c> rather than deleted, so discovery does not bring it back; the last visible one stays.
+/// </summary>
+public sealed class RemoveKeyserver(RemoteContext context)
+{
+    public async Task ExecuteAsync(RemoveKeyserverOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        context.RequireRoot("Unable to modify keyserver configuration");
+        var uri = options.Uri.Trim();
+        if (uri.Length == 0)
+        {
+            throw new RemoteException(RemoteErrorCodes.InvalidArgument, "invalid URI: cannot have empty URI");
+        }
+
+        KeyserverUri.Normalize(uri);
+        await new RemoteConfigStore(context).UpdateSystemAsync(async config =>
+        {
+            var endpoint = EndpointKeyservers.SelectSystemEndpoint(config, options.RemoteName);
+            await EndpointKeyservers.MaterializeAsync(context, endpoint, cancellationToken).ConfigureAwait(false);
+            var visible = endpoint.Keyservers.Where(k => !k.Skip).ToList();
+            var match = visible.FirstOrDefault(k => KeyserverUri.IsSameKeyserver(k.Uri, uri))
+                ?? throw new RemoteException(RemoteErrorCodes.KeyserverNotConfigured, $"keyserver {uri} is not configured");
+            if (visible.Count == 1)
+            {
+                throw new RemoteException(RemoteErrorCodes.KeyserverPrimary, $"the primary keyserver {uri} can't be removed");
+            }
+
+            if (match.External)
+            {
+                endpoint.Keyservers.Remove(match);
+            }
+            else
+            {
+                match.Skip = true;
+            }
+
+            return 0;
+        }).ConfigureAwait(false);
+    }
+}

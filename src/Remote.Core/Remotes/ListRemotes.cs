@@ -1,0 +1,51 @@
+using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Keyservers;
+
+namespace DotnetRemote.Core.Remotes;
+
+public sealed record RemoteEntry(string Name, string Uri, bool Active, bool Global, bool Exclusive, bool Insecure);
+
+/// <param name="Order">1-based position among the visible keyservers.</param>
+/// <param name="Own">The endpoint's own (discovered) keyserver, shown with <c>*</c> in the seed's table.</param>
+public sealed record KeyserverEntry(string Uri, bool Insecure, int Order, bool Own);
+
+public sealed record LoginEntry(string Uri, bool Insecure);
+
+/// <summary>
+/// Everything <c>remote list</c> shows. <see cref="Keyservers"/> is null when there is no usable default remote
+/// or its keyserver cannot be discovered (the seed then leaves the section out).
+/// </summary>
+public sealed record RemoteListing(IReadOnlyList<RemoteEntry> Remotes, IReadOnlyList<KeyserverEntry>? Keyservers, IReadOnlyList<LoginEntry> Logins);
+
+/// <summary><c>remote list</c>: the merged view of the user and system files. Reads only; writes nothing.</summary>
+public sealed class ListRemotes(RemoteContext context)
+{
+    public async Task<RemoteListing> ExecuteAsync(CancellationToken cancellationToken = default)
+    {
+        var config = new RemoteConfigStore(context).LoadMerged();
+        var remotes = config.Remotes
+            .OrderBy(r => r.Key, StringComparer.Ordinal)
+            .Select(r => new RemoteEntry(r.Key, r.Value.Uri, r.Key == config.Active, r.Value.System, r.Value.Exclusive, r.Value.Insecure))
+            .ToList();
+        var logins = config.Credentials.Select(c => new LoginEntry(c.Uri, c.Insecure)).ToList();
+        return new RemoteListing(remotes, await DefaultKeyserversAsync(config, cancellationToken).ConfigureAwait(false), logins);
+    }
+
+    private async Task<IReadOnlyList<KeyserverEntry>?> DefaultKeyserversAsync(RemoteConfig config, CancellationToken cancellationToken)
+    {
+        if (!config.Remotes.TryGetValue(config.Active, out var endpoint))
+        {
+            return null;
+        }
+
+        try
+        {
+            var list = await EndpointKeyservers.ResolveAsync(context, endpoint, cancellationToken).ConfigureAwait(false);
+            return list.Where(k => !k.Skip).Select((k, i) => new KeyserverEntry(k.Uri, k.Insecure, i + 1, !k.External)).ToList();
+        }
+        catch (RemoteException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using DotnetRemote.Core.Configuration;
+
+namespace DotnetRemote.Core.Remotes;
+
+/// <param name="Name">The remote to remove.</param>
+/// <param name="Global">Remove it from the system file (root only).</param>
+public sealed record RemoveRemoteOptions(string Name, bool Global = false);
+
+/// <summary><c>remote remove</c> (spec §2.1.2).</summary>
+public sealed class RemoveRemote(RemoteContext context)
+{
+    public async Task ExecuteAsync(RemoveRemoteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Global)
+        {
+            context.RequireRoot("Unable to modify global endpoint configuration file");
+        }
+
+        var store = new RemoteConfigStore(context);
+
+        // A System copy in a user file may be stale (the administrator removed it); only a live global remote is protected.
+        var systemNames = options.Global ? null : store.LoadSystem().Remotes.Keys.ToHashSet(StringComparer.Ordinal);
+        await store.UpdateAsync(options.Global, config =>
+        {
+            if (!options.Global && !config.Remotes.ContainsKey(options.Name) && systemNames!.Contains(options.Name))
+            {
+                throw new RemoteException(RemoteErrorCodes.RemoteIsGlobal, $"{options.Name} is global and can't be removed");
+            }
+
+            var endpoint = config.GetRemote(options.Name);
+            if (!options.Global && endpoint.System && systemNames!.Contains(options.Name))
+            {
+                throw new RemoteException(RemoteErrorCodes.RemoteIsGlobal, $"{options.Name} is global and can't be removed");
+            }
+
+            config.Remotes.Remove(options.Name);
+            if (config.Active == options.Name)
+            {
+                config.Active = "";
+            }
+
+            return 0;
+        }).ConfigureAwait(false);
+        context.Log.Info($"Remote {GoQuote.Quote(options.Name)} removed.");
+    }
+}

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using DotnetRemote.Tool.Commands;
+
+namespace DotnetRemote.Tool.Cli;
+
+/// <summary>The command tree: the seed's <c>remote</c> commands at the top, the newer groups beside them.</summary>
+internal static class RemoteCli
+{
+    public static RootCommand Build(CliConsole console)
+    {
+        var runner = new CommandRunner(console);
+        var root = new RootCommand("Manage apptainer remote endpoints, keyservers and OCI/Docker registry credentials")
+        {
+            runner.ConfigOption,
+            RemoteCommands.List(runner),
+            RemoteCommands.Add(runner),
+            RemoteCommands.Remove(runner),
+            RemoteCommands.Use(runner),
+            KeyserverCommands.AddKeyserver(runner, "add-keyserver"),
+            KeyserverCommands.RemoveKeyserver(runner, "remove-keyserver"),
+            KeyserverCommands.Group(runner),
+        };
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
+    {
+        var parseResult = Build(console).Parse(args);
+        var invocation = new InvocationConfiguration { Output = console.Output, Error = console.Error };
+        return await parseResult.InvokeAsync(invocation, cancellationToken);
+    }
+}

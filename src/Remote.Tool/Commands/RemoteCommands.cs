@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Text.Json;
+using DotnetRemote.Core.Remotes;
+using DotnetRemote.Tool.Cli;
+
+namespace DotnetRemote.Tool.Commands;
+
+/// <summary>The seed's endpoint commands: list, add, remove, use.</summary>
+internal static class RemoteCommands
+{
+    public static Command List(CommandRunner runner)
+    {
+        var json = new Option<bool>("--json") { Description = "print machine-readable JSON" };
+        var command = new Command("list", "List all apptainer remote endpoints, keyservers, and OCI credentials that are configured") { json };
+        runner.SetAction(command, async (parseResult, context, cancellationToken) =>
+        {
+            var listing = await new ListRemotes(context).ExecuteAsync(cancellationToken);
+            if (parseResult.GetValue(json))
+            {
+                runner.Console.Output.Write(JsonSerializer.Serialize(listing, ToolJsonContext.Default.RemoteListing) + "\n");
+            }
+            else
+            {
+                ListingRenderer.Write(listing, runner.Console.Output);
+            }
+
+            return CommandRunner.Success;
+        });
+        return command;
+    }
+
+    public static Command Add(CommandRunner runner)
+    {
+        var name = new Argument<string>("remote_name");
+        var uri = new Argument<string>("remote_URI");
+        var global = GlobalOption("edit the list of globally configured remote endpoints");
+        var noLogin = new Option<bool>("--no-login") { Description = "skip automatic login step" };
+        var insecure = new Option<bool>("--insecure", "-i") { Description = "allow connection to an insecure http remote." };
+        var tokenFile = new Option<string?>("--tokenfile") { Description = "path to the file holding auth token for login (remote endpoints only)" };
+        var use = new Option<bool>("--use") { Description = "make the new remote the active one" };
+        var command = new Command("add", "Add a new apptainer remote endpoint") { name, uri, global, noLogin, insecure, tokenFile, use };
+        runner.SetAction(command, async (parseResult, context, cancellationToken) =>
+        {
+            var options = new AddRemoteOptions(
+                parseResult.GetValue(name)!,
+                parseResult.GetValue(uri)!,
+                parseResult.GetValue(global),
+                runner.FlagOrEnvironment(parseResult, insecure, "APPTAINER_ADD_INSECURE"),
+                parseResult.GetValue(use));
+            await new AddRemote(context).ExecuteAsync(options);
+            if (options.Global && !parseResult.GetValue(noLogin))
+            {
+                context.Log.Info("Global option detected. Will not automatically log into remote.");
+            }
+
+            return CommandRunner.Success;
+        });
+        return command;
+    }
+
+    public static Command Remove(CommandRunner runner)
+    {
+        var name = new Argument<string>("remote_name");
+        var global = GlobalOption("edit the list of globally configured remote endpoints");
+        var command = new Command("remove", "Remove an existing apptainer remote endpoint") { name, global };
+        runner.SetAction(command, async (parseResult, context, _) =>
+        {
+            await new RemoveRemote(context).ExecuteAsync(new RemoveRemoteOptions(parseResult.GetValue(name)!, parseResult.GetValue(global)));
+            return CommandRunner.Success;
+        });
+        return command;
+    }
+
+    public static Command Use(CommandRunner runner)
+    {
+        var name = new Argument<string>("remote_name");
+        var global = GlobalOption("edit the list of globally configured remote endpoints");
+        var exclusive = new Option<bool>("--exclusive", "-e") { Description = "set the endpoint as exclusive (root user only, imply --global)" };
+        var command = new Command("use", "Set an Apptainer remote endpoint to be actively used") { name, global, exclusive };
+        runner.SetAction(command, async (parseResult, context, _) =>
+        {
+            await new UseRemote(context).ExecuteAsync(new UseRemoteOptions(parseResult.GetValue(name)!, parseResult.GetValue(global), parseResult.GetValue(exclusive)));
+            return CommandRunner.Success;
+        });
+        return command;
+    }
+
+    private static Option<bool> GlobalOption(string description) => new("--global", "-g") { Description = description };
+}
