@@ -1,0 +1,172 @@
+using System.Net;
+using DotNet.Testcontainers.Builders;
+using DotnetRemote.Integration.Tests.Infrastructure;
+
+namespace DotnetRemote.Integration.Tests.Fixtures;
+
+/// <summary>
+/// A CNCF distribution registry with htpasswd (Basic) auth and one user, reached as http://<see cref="Hostname"/>:<see cref="Port"/>.
+/// The container publishes on all addresses, so the test host name (a 127.0.0.x alias) reaches it.
+/// Use <see cref="RegistryAFixture"/> or <see cref="RegistryBFixture"/>, e.g. through <see cref="Registries"/>.
+/// </summary>
+public abstract class RegistryFixture : ContainerFixture
+{
+    private const int ContainerPort = 5000;
+    private readonly string htpasswdLine;
+
+    protected RegistryFixture(string hostname, string username, string password, string htpasswdLine)
+    {
+        Hostname = hostname;
+        Username = username;
+        Password = password;
+        this.htpasswdLine = htpasswdLine;
+    }
+
+    /// <summary>Host name (mapped to a loopback alias), e.g. registry-a.test.</summary>
+    public string Hostname { get; }
+
+    /// <summary>Mapped host port.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>"registry-a.test:PORT": the registry name as docker/skopeo/auth files use it.</summary>
+    public string HostPort => $"{Hostname}:{Port}";
+
+    /// <summary>http://registry-a.test:PORT/ (plain HTTP).</summary>
+    public Uri BaseAddress => new($"http://{HostPort}/");
+
+    /// <summary>The only user this registry accepts.</summary>
+    public string Username { get; }
+
+    public string Password { get; }
+
+    /// <summary>Realm in the <c>Www-Authenticate: Basic realm="..."</c> challenge (the host name).</summary>
+    public string Realm => Hostname;
+
+    protected override async Task StartAsync()
+    {
+        var image = await Images.Registry.GetAsync();
+        var config = $"""
+            version: 0.1
+            log:
+              level: warn
+              accesslog:
+                disabled: true
+            storage:
+              filesystem:
+                rootdirectory: /var/lib/registry
+              delete:
+                enabled: true
+            http:
+              addr: 0.0.0.0:{ContainerPort}
+              secret: integration-test-secret
+            auth:
+              htpasswd:
+                realm: {Realm}
+                path: /etc/docker/registry/htpasswd
+
+            """;
+        var container = Track(new ContainerBuilder(image)
+            .WithResourceMapping(Utf8(config), "/etc/docker/registry/config.yml")
+            .WithResourceMapping(Utf8(htpasswdLine + "\n"), "/etc/docker/registry/htpasswd")
+            .WithPortBinding(ContainerPort, true)
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(
+                r => r.ForPath("/v2/").ForPort(ContainerPort).ForStatusCode(HttpStatusCode.Unauthorized),
+                w => w.WithTimeout(TimeSpan.FromSeconds(30))))
+            .Build());
+        await StartWithLogsAsync(container, $"registry {Hostname}");
+        Port = container.GetMappedPublicPort(ContainerPort);
+    }
+}
+
+/// <summary>Registry on registry-a.test; user alice / alice-pass-a.</summary>
+public sealed class RegistryAFixture() : RegistryFixture(
+    "registry-a.test", "alice", "alice-pass-a",
+    "alice:$2y$05$fnktOCfpQGs3.1ZASh8NLOaozLU3yzFrjhTH2RjdqO8avkxVF/xPO");
+
+/// <summary>Registry on registry-b.test; user bob / bob-pass-b.</summary>
+public sealed class RegistryBFixture() : RegistryFixture(
+    "registry-b.test", "bob", "bob-pass-b",
+    "bob:$2y$05$7qjPnWgaLaxiJMy12rMh6e9MzsOHb0DIlT6ZH2/mRJJFOHEK6fyCS");
+
+/// <summary>
+/// A distribution registry with token auth: <c>/v2/</c> answers <c>Bearer realm="<see cref="Realm"/>",service="<see cref="Service"/>"</c>;
+/// the realm is our token server (servers/RegistryTokenServer), which checks Basic <see cref="Username"/>/<see cref="Password"/>
+/// and signs RS256 JWTs the registry verifies. Registry and realm are both reached through <see cref="Hostname"/>.
+/// </summary>
+public sealed class TokenAuthRegistryFixture : ContainerFixture
+{
+    private const int ContainerPort = 5000;
+
+    public string Hostname { get; } = "registry-a.test";
+
+    public int Port { get; private set; }
+
+    public string HostPort => $"{Hostname}:{Port}";
+
+    public Uri BaseAddress => new($"http://{HostPort}/");
+
+    public string Username { get; } = "tina";
+
+    public string Password { get; } = "tina-pass-t";
+
+    /// <summary>Token endpoint URL, e.g. http://registry-a.test:PORT/token.</summary>
+    public string Realm { get; private set; } = "";
+
+    public string Service { get; } = "dotnet-remote-registry";
+
+    public string Issuer { get; } = "dotnet-remote-token-issuer";
+
+    protected override async Task StartAsync()
+    {
+        var registryImage = Images.Registry.GetAsync();
+        var serverImage = await Images.FakeServers.GetAsync();
+        var tokenServer = Track(new ContainerBuilder(serverImage)
+            .WithCommand("/app/RegistryTokenServer/RegistryTokenServer.dll")
+            .WithResourceMapping(Utf8(TestCertificates.TokenKeyPem), "/keys/token.key")
+            .WithResourceMapping(Utf8(TestCertificates.TokenCertificatePem), "/keys/token.crt")
+            .WithEnvironment("TOKEN_KEY", "/keys/token.key")
+            .WithEnvironment("TOKEN_CERT", "/keys/token.crt")
+            .WithEnvironment("TOKEN_ISSUER", Issuer)
+            .WithEnvironment("TOKEN_USERS", $"{Username}:{Password}")
+            .WithPortBinding(Images.FakeServerPort, true)
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(
+                r => r.ForPath("/healthz").ForPort(Images.FakeServerPort),
+                w => w.WithTimeout(TimeSpan.FromSeconds(60))))
+            .Build());
+        await StartWithLogsAsync(tokenServer, "registry token server");
+        Realm = $"http://{Hostname}:{tokenServer.GetMappedPublicPort(Images.FakeServerPort)}/token";
+
+        var config = $"""
+            version: 0.1
+            log:
+              level: warn
+              accesslog:
+                disabled: true
+            storage:
+              filesystem:
+                rootdirectory: /var/lib/registry
+              delete:
+                enabled: true
+            http:
+              addr: 0.0.0.0:{ContainerPort}
+              secret: integration-test-secret
+            auth:
+              token:
+                realm: {Realm}
+                service: {Service}
+                issuer: {Issuer}
+                rootcertbundle: /etc/docker/registry/token.crt
+
+            """;
+        var registry = Track(new ContainerBuilder(await registryImage)
+            .WithResourceMapping(Utf8(config), "/etc/docker/registry/config.yml")
+            .WithResourceMapping(Utf8(TestCertificates.TokenCertificatePem), "/etc/docker/registry/token.crt")
+            .WithPortBinding(ContainerPort, true)
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(
+                r => r.ForPath("/v2/").ForPort(ContainerPort).ForStatusCode(HttpStatusCode.Unauthorized),
+                w => w.WithTimeout(TimeSpan.FromSeconds(30))))
+            .Build());
+        await StartWithLogsAsync(registry, "token-auth registry");
+        Port = registry.GetMappedPublicPort(ContainerPort);
+    }
+}
