@@ -1,0 +1,126 @@
+// The project's build, run by the Cake .NET tool: ./build.sh [--target=Build|Test|UnitTest|IntegrationTest|Pack|SmokeTool|Bench]
+// (Cake.Frosting is not served by this machine's package mirror, so this is a plain Cake script.)
+using System.Xml.Linq;
+
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+var root = MakeAbsolute(Directory(".."));
+var artifacts = root.Combine("artifacts");
+var packages = artifacts.Combine("packages");
+var testResults = artifacts.Combine("test-results");
+var solution = root.CombineWithFilePath("Remote.slnx");
+
+// Testcontainers on this engine: Docker 20.10 speaks API 1.41; the Ryuk reaper image cannot be pulled.
+var containerEnvironment = new Dictionary<string, string>
+{
+    ["DOCKER_API_VERSION"] = "1.41",
+    ["TESTCONTAINERS_RYUK_DISABLED"] = "true",
+    ["TESTCONTAINERS_HOST_OVERRIDE"] = "127.0.0.1",
+};
+
+Task("Clean").Does(() =>
+{
+    CleanDirectory(artifacts);
+});
+
+Task("Build").Does(() =>
+{
+    CleanDirectory(testResults);
+    DotNetBuild(solution.FullPath, new DotNetBuildSettings { Configuration = configuration });
+});
+
+Task("UnitTest").IsDependentOn("Build").Does(() =>
+{
+    foreach (var project in new[] { "tests/Remote.Core.Tests/Remote.Core.Tests.csproj", "tests/Remote.Tool.Tests/Remote.Tool.Tests.csproj" })
+    {
+        RunTests(project, new Dictionary<string, string>());
+    }
+});
+
+Task("TestEnvironment").Does(() =>
+{
+    // Installs the Debian packages, starts dockerd and adds the test host names (idempotent; needs root).
+    var exit = StartProcess("bash", new ProcessSettings { Arguments = root.CombineWithFilePath("eng/setup-test-env.sh").FullPath });
+    if (exit != 0)
+    {
+        throw new Exception($"eng/setup-test-env.sh failed with exit code {exit}");
+    }
+});
+
+Task("IntegrationTest").IsDependentOn("Build").IsDependentOn("Pack").IsDependentOn("TestEnvironment").Does(() =>
+{
+    var environment = new Dictionary<string, string>(containerEnvironment)
+    {
+        ["DOTNET_REMOTE_PACKAGES"] = packages.FullPath,
+    };
+    RunTests("tests/integration/Remote.Integration.Tests.csproj", environment);
+});
+
+Task("Pack").IsDependentOn("Build").Does(() =>
+{
+    CleanDirectory(packages);
+    foreach (var project in GetFiles(root.FullPath + "/src/*/*.csproj"))
+    {
+        DotNetPack(project.FullPath, new DotNetPackSettings { Configuration = configuration, NoBuild = true, OutputDirectory = packages });
+    }
+});
+
+Task("SmokeTool").IsDependentOn("Pack").Does(() =>
+{
+    // The packed tool installs and runs the seed's first command, as a user would.
+    var toolPath = artifacts.Combine("tool");
+    CleanDirectory(toolPath);
+    DotNetTool("tool install --tool-path \"" + toolPath.FullPath + "\" --add-source \"" + packages.FullPath + "\" Remote.Tool");
+    var home = artifacts.Combine("smoke-home");
+    CleanDirectory(home);
+    var exit = StartProcess(toolPath.CombineWithFilePath("dotnet-remote").FullPath, new ProcessSettings
+    {
+        Arguments = "list",
+        EnvironmentVariables = new Dictionary<string, string>
+        {
+            ["APPTAINER_CONFIGDIR"] = home.FullPath,
+            ["DOTNET_REMOTE_SYSTEM_CONFIG"] = home.CombineWithFilePath("system-remote.yaml").FullPath,
+        },
+    });
+    if (exit != 0)
+    {
+        throw new Exception($"the installed dotnet-remote exited with {exit}");
+    }
+});
+
+Task("Test").IsDependentOn("UnitTest").IsDependentOn("SmokeTool").IsDependentOn("IntegrationTest").Does(() =>
+{
+    // One closing line CI can read: totals over every test run of this build.
+    int passed = 0, failed = 0, skipped = 0;
+    foreach (var trx in GetFiles(testResults.FullPath + "/*.trx"))
+    {
+        var counters = XDocument.Load(trx.FullPath).Descendants().First(e => e.Name.LocalName == "Counters");
+        passed += (int)counters.Attribute("passed");
+        failed += (int)counters.Attribute("failed");
+        skipped += (int)counters.Attribute("notExecuted");
+    }
+
+    Information($"Tests: {passed} passed, {failed} failed, {skipped} skipped");
+});
+
+Task("Bench").Does(() =>
+{
+    DotNetRun(root.CombineWithFilePath("bench/Remote.Benchmarks/Remote.Benchmarks.csproj").FullPath,
+        new ProcessArgumentBuilder().Append("--filter").Append("*"),
+        new DotNetRunSettings { Configuration = "Release" });
+});
+
+void RunTests(string project, IDictionary<string, string> environment)
+{
+    var name = System.IO.Path.GetFileNameWithoutExtension(project);
+    DotNetTest(root.CombineWithFilePath(project).FullPath, new DotNetTestSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        Loggers = { $"trx;LogFileName={name}.trx", "console;verbosity=minimal" },
+        ResultsDirectory = testResults,
+        EnvironmentVariables = environment,
+    });
+}
+
+RunTarget(target);

@@ -1,0 +1,17 @@
+using DotnetRemote.Core.Configuration;
+
+namespace DotnetRemote.Core.Endpoints;
+
+/// <summary><c>remote logout [name]</c> for a library endpoint: forgets its token (nothing is sent to the server).</summary>
+public sealed class RemoteLogout(RemoteContext context)
+{
+    public async Task ExecuteAsync(string name)
+    {
+        await new RemoteConfigStore(context).UpdateUserAsync(merged: true, config =>
+        {
+            config.GetRemote(name).Token = "";
+            return 0;
+        }).ConfigureAwait(false);
+        context.Log.Info("Logout succeeded");
+    }
+}

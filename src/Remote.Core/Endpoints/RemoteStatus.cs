@@ -1,0 +1,82 @@
+using System.Text.Json;
+using DotnetRemote.Core.Configuration;
+
+namespace DotnetRemote.Core.Endpoints;
+
+/// <param name="Name">Title-case service name (Builder, Consent, Keyserver, Library, Token).</param>
+/// <param name="Ok">True when <c>/version</c> answered 200 with <c>{"data":{"version":…}}</c>.</param>
+public sealed record ServiceStatus(string Name, bool Ok, string Version, string Uri);
+
+public enum TokenState
+{
+    None,
+    Valid,
+    Invalid,
+}
+
+/// <param name="TokenError">Why the token was refused, when it was.</param>
+public sealed record RemoteStatusResult(string Name, IReadOnlyList<ServiceStatus> Services, TokenState Token, string? TokenError);
+
+/// <summary><c>remote status [name]</c> (spec §2.1.7 as of v1.2): each service's health and whether the token is valid.</summary>
+public sealed class RemoteStatus(RemoteContext context)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public async Task<RemoteStatusResult> ExecuteAsync(string? name, CancellationToken cancellationToken = default)
+    {
+        var config = new RemoteConfigStore(context).LoadMerged();
+        var (remoteName, endpoint) = string.IsNullOrEmpty(name) ? config.GetDefaultRemote() : (name, config.GetRemote(name));
+        IReadOnlyDictionary<string, string> services;
+        try
+        {
+            services = await new ServiceDiscovery(context).DiscoverAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RemoteException ex)
+        {
+            throw new RemoteException(ex.Code, $"while retrieving services: {ex.Message}", ex);
+        }
+
+        using var client = RemoteHttp.CreateClient(context, insecureSkipVerify: false, Timeout);
+        var checks = services.OrderBy(s => s.Key, StringComparer.Ordinal)
+            .Select(s => CheckAsync(client, s.Key, s.Value, cancellationToken));
+        var statuses = await Task.WhenAll(checks).ConfigureAwait(false);
+
+        if (endpoint.Token.Length == 0)
+        {
+            return new RemoteStatusResult(remoteName, statuses, TokenState.None, null);
+        }
+
+        try
+        {
+            await new TokenVerifier(context).VerifyAsync(endpoint, endpoint.Token, cancellationToken).ConfigureAwait(false);
+            return new RemoteStatusResult(remoteName, statuses, TokenState.Valid, null);
+        }
+        catch (RemoteException ex)
+        {
+            return new RemoteStatusResult(remoteName, statuses, TokenState.Invalid, ex.Message);
+        }
+    }
+
+    private static async Task<ServiceStatus> CheckAsync(HttpClient client, string service, string uri, CancellationToken cancellationToken)
+    {
+        var title = service.Length == 0 ? service : char.ToUpperInvariant(service[0]) + service[1..];
+        try
+        {
+            using var response = await client.GetAsync(uri.TrimEnd('/') + "/version", cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+                if (document.RootElement.TryGetProperty("data", out var data) && data.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.String)
+                {
+                    return new ServiceStatus(title, true, version.GetString()!, uri);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException || RemoteHttp.IsTransportFailure(ex, cancellationToken))
+        {
+            // A service that does not answer properly is shown as N/A, as Apptainer does.
+        }
+
+        return new ServiceStatus(title, false, "", uri);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using DotnetRemote.Core.Configuration;
+
+namespace DotnetRemote.Core.Keyservers;
+
+/// <param name="Uri">The keyserver URL, exactly as it is requested for the check.</param>
+/// <param name="Username">Empty for a token (sent as <c>Bearer</c>), else HTTP Basic.</param>
+/// <param name="Password">The password or token. A secret: never logged.</param>
+/// <param name="Insecure">Skip TLS verification; forced on when the configured keyserver is insecure.</param>
+public sealed record KeyserverLoginOptions(string Uri, string Username, string Password, bool Insecure = false);
+
+/// <summary>
+/// <c>remote login https://keys…</c> / <c>keyserver login</c> (spec §2.4): the credential is checked with
+/// <c>GET &lt;uri&gt;</c> (only a 200 counts) and stored in remote.yaml as the whole <c>Authorization</c> value.
+/// </summary>
+public sealed class KeyserverLogin(RemoteContext context)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public async Task ExecuteAsync(KeyserverLoginOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var (scheme, _) = KeyserverUri.Normalize(options.Uri);
+        if (!options.Uri.StartsWith(scheme + "://", StringComparison.OrdinalIgnoreCase))
+        {
+            // hkp/hkps name a keyserver but say nothing about how to reach its login check.
+            throw new RemoteException(RemoteErrorCodes.TransportNotSupported, $"use the {scheme}:// form of {options.Uri} to log in");
+        }
+
+        var store = new RemoteConfigStore(context);
+        var configured = store.LoadMerged().Remotes.Values
+            .SelectMany(r => r.Keyservers)
+            .FirstOrDefault(k => k.External && KeyserverUri.IsSameKeyserver(k.Uri, options.Uri))
+            ?? throw new RemoteException(RemoteErrorCodes.KeyserverNotConfigured, $"no external keyserver configuration found for {options.Uri}");
+        var insecure = options.Insecure;
+        if (configured.Insecure && !insecure)
+        {
+            context.Log.Warning($"{options.Uri} is configured as insecure, forcing insecure flag for login");
+            insecure = true;
+        }
+        else if (!configured.Insecure)
+        {
+            insecure = false;
+        }
+
+        if (options.Password.Length == 0)
+        {
+            throw new RemoteException(RemoteErrorCodes.PasswordRequired, "a password is required");
+        }
+
+        var authorization = options.Username.Length == 0
+            ? new AuthenticationHeaderValue("Bearer", options.Password)
+            : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}")));
+        await CheckAsync(options.Uri, authorization, insecure, cancellationToken).ConfigureAwait(false);
+
+        await store.UpdateUserAsync(merged: true, config =>
+        {
+            config.Credentials.RemoveAll(c => KeyserverUri.IsSameUri(c.Uri, options.Uri));
+            config.Credentials.Add(new CredentialConfig { Uri = options.Uri, Auth = authorization.ToString(), Insecure = insecure });
+            return 0;
+        }).ConfigureAwait(false);
+        context.Log.Info($"Token stored in {context.Paths.UserConfigFile}");
+    }
+
+    private async Task CheckAsync(string uri, AuthenticationHeaderValue authorization, bool insecure, CancellationToken cancellationToken)
+    {
+        using var client = RemoteHttp.CreateClient(context, insecure, Timeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Authorization = authorization;
+        try
+        {
+            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new RemoteException(RemoteErrorCodes.LoginFailed, $"error response from server: {RemoteHttp.StatusLine(response)}");
+            }
+        }
+        catch (Exception ex) when (RemoteHttp.IsTransportFailure(ex, cancellationToken))
+        {
+            throw new RemoteException(RemoteErrorCodes.Network, $"error making request to server: {RemoteHttp.Describe(ex, uri)}", ex);
+        }
+    }
+}
