@@ -42,6 +42,33 @@ internal static class DockerEngine
         return response.Headers.TryGetValues("API-Version", out var values) ? values.FirstOrDefault() : null;
     }
 
+    /// <summary>Removes the other tags of <paramref name="repository"/> (older builds); images in use are left alone.</summary>
+    public static async Task RemoveOtherTagsAsync(string repository, string keep)
+    {
+        var filter = Uri.EscapeDataString($$"""{"reference":["{{repository}}"]}""");
+        using var response = await Client.Value.GetAsync($"images/json?filters={filter}");
+        if (!response.IsSuccessStatusCode)
+        {
+            return;
+        }
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        foreach (var image in json.RootElement.EnumerateArray())
+        {
+            if (!image.TryGetProperty("RepoTags", out var tags) || tags.ValueKind != System.Text.Json.JsonValueKind.Array)
+            {
+                continue;
+            }
+            foreach (var tag in tags.EnumerateArray().Select(t => t.GetString()))
+            {
+                if (tag is not null && tag != keep && tag.StartsWith(repository + ":", StringComparison.Ordinal))
+                {
+                    // No force: an image a running container uses answers 409 and stays.
+                    using var _ = await Client.Value.DeleteAsync($"images/{Uri.EscapeDataString(tag)}");
+                }
+            }
+        }
+    }
+
     public static async Task<bool> ImageExistsAsync(string image)
     {
         using var response = await Client.Value.GetAsync($"images/{Uri.EscapeDataString(image)}/json");

@@ -40,7 +40,9 @@ internal static class Images
     /// The .NET runtime of this machine plus our fake servers (built next to the test assembly, in servers/NAME/).
     /// Run one with the command <c>/app/NAME/NAME.dll</c>; it listens on 8080.
     /// </summary>
-    public static ScratchImage FakeServers { get; } = CreateFakeServersImage();
+    public static ScratchImage FakeServers => LazyFakeServers.Value;
+
+    private static readonly Lazy<ScratchImage> LazyFakeServers = new(CreateFakeServersImage);
 
     public const int FakeServerPort = 8080;
 

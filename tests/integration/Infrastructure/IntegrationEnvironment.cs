@@ -45,6 +45,10 @@ public static class IntegrationEnvironment
     {
         const string Fix = "run `sudo bash eng/setup-test-env.sh` first";
         string? apiVersion;
+        if (!File.Exists(DockerEngine.SocketPath))
+        {
+            return $"no Docker engine: {DockerEngine.SocketPath} does not exist; {Fix}";
+        }
         try
         {
             apiVersion = await DockerEngine.PingAsync();

@@ -77,7 +77,8 @@ internal sealed class ScratchImage
 
     private async Task<string> BuildAsync()
     {
-        var tag = $"dotnet-remote-it/{name}:{await ComputeHashAsync()}";
+        var repository = $"dotnet-remote-it/{name}";
+        var tag = $"{repository}:{await ComputeHashAsync()}";
         if (await DockerEngine.ImageExistsAsync(tag))
         {
             return tag;
@@ -109,6 +110,14 @@ internal sealed class ScratchImage
                 .WithDeleteIfExists(false)
                 .Build();
             await image.CreateAsync();
+            try
+            {
+                await DockerEngine.RemoveOtherTagsAsync(repository, tag);
+            }
+            catch (HttpRequestException)
+            {
+                // Best effort: stale images only cost disk space.
+            }
             return tag;
         }
         finally
