@@ -70,7 +70,16 @@ Task("SmokeTool").IsDependentOn("Pack").Does(() =>
     // The packed tool installs and runs the seed's first command, as a user would.
     var toolPath = artifacts.Combine("tool");
     CleanDirectory(toolPath);
-    DotNetTool("tool install --tool-path \"" + toolPath.FullPath + "\" --add-source \"" + packages.FullPath + "\" Remote.Tool");
+    var install = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = new ProcessArgumentBuilder().Append("tool").Append("install").Append("--tool-path").AppendQuoted(toolPath.FullPath)
+            .Append("--add-source").AppendQuoted(packages.FullPath).Append("Remote.Tool"),
+    });
+    if (install != 0)
+    {
+        throw new Exception($"dotnet tool install exited with {install}");
+    }
+
     var home = artifacts.Combine("smoke-home");
     CleanDirectory(home);
     var exit = StartProcess(toolPath.CombineWithFilePath("dotnet-remote").FullPath, new ProcessSettings
