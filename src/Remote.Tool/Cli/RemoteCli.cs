@@ -16,9 +16,14 @@ internal static class RemoteCli
             RemoteCommands.Add(runner),
             RemoteCommands.Remove(runner),
             RemoteCommands.Use(runner),
+            LoginCommands.Login(runner),
+            LoginCommands.Logout(runner),
+            LoginCommands.Status(runner),
+            LoginCommands.GetLoginPasswordCommand(runner),
             KeyserverCommands.AddKeyserver(runner, "add-keyserver"),
             KeyserverCommands.RemoveKeyserver(runner, "remove-keyserver"),
             KeyserverCommands.Group(runner),
+            RegistryCommands.Group(runner),
         };
         return root;
     }

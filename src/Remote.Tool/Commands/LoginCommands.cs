@@ -1,0 +1,156 @@
+using System.CommandLine;
+using DotnetRemote.Core;
+using DotnetRemote.Core.Endpoints;
+using DotnetRemote.Core.Keyservers;
+using DotnetRemote.Tool.Cli;
+
+namespace DotnetRemote.Tool.Commands;
+
+/// <summary>
+/// The seed's <c>login</c>/<c>logout</c>/<c>status</c>/<c>get-login-password</c>: a remote name (or none) means the
+/// library endpoint; an http(s) URL a keyserver; <c>docker://</c> and <c>oras://</c> a registry.
+/// </summary>
+internal static class LoginCommands
+{
+    public static Command Login(CommandRunner runner)
+    {
+        var target = new Argument<string?>("remote_name|registry_uri") { Arity = ArgumentArity.ZeroOrOne };
+        var secrets = new SecretOptions();
+        var insecure = new Option<bool>("--insecure", "-i") { Description = "allow insecure login" };
+        var tokenFile = new Option<string?>("--tokenfile") { Description = "path to the file holding auth token for login (remote endpoints only)" };
+        var command = new Command("login", "Login to an Apptainer remote endpoint, an OCI/Docker registry or a keyserver using credentials") { target, insecure, tokenFile };
+        secrets.AddTo(command);
+        runner.SetAction(command, async (parseResult, context, cancellationToken) =>
+        {
+            var argument = parseResult.GetValue(target);
+            var remote = new RemoteLogin(context).FindTarget(argument);
+            if (remote is not null)
+            {
+                return await LoginToRemoteAsync(runner, context, remote, parseResult.GetValue(tokenFile), cancellationToken);
+            }
+
+            if (parseResult.GetValue(tokenFile) is not null)
+            {
+                throw new RemoteException(RemoteErrorCodes.InvalidArgument, "--tokenfile is only supported for login to a remote endpoint, not OCI (docker/oras) or keyservers");
+            }
+
+            var uri = argument ?? throw new RemoteException(RemoteErrorCodes.NoDefaultRemote, "no default remote: name a remote or a registry/keyserver URI");
+            var username = secrets.Username(parseResult, runner);
+            var insecureLogin = runner.FlagOrEnvironment(parseResult, insecure, "APPTAINER_LOGIN_INSECURE");
+            if (KeyserverUri.IsKeyserver(uri))
+            {
+                var password = secrets.Password(parseResult, runner, "Password (or token when username is empty): ");
+                await new KeyserverLogin(context).ExecuteAsync(new KeyserverLoginOptions(uri, username, password, insecureLogin), cancellationToken);
+                return CommandRunner.Success;
+            }
+
+            return await RegistryCommands.LoginAsync(runner, context, parseResult, secrets, uri, insecureLogin, cancellationToken);
+        });
+        return command;
+    }
+
+    public static Command Logout(CommandRunner runner)
+    {
+        var target = new Argument<string?>("remote_name|registry_uri") { Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("logout", "Log out from an Apptainer remote endpoint, an OCI/Docker registry or a keyserver") { target };
+        runner.SetAction(command, async (parseResult, context, cancellationToken) =>
+        {
+            var argument = parseResult.GetValue(target);
+            if (new RemoteLogin(context).FindTarget(argument) is { } remote)
+            {
+                await new RemoteLogout(context).ExecuteAsync(remote.Name);
+                return CommandRunner.Success;
+            }
+
+            var uri = argument ?? throw new RemoteException(RemoteErrorCodes.NoDefaultRemote, "no default remote: name a remote or a registry/keyserver URI");
+            if (KeyserverUri.IsKeyserver(uri))
+            {
+                await new KeyserverLogout(context).ExecuteAsync(uri);
+                return CommandRunner.Success;
+            }
+
+            return await RegistryCommands.LogoutAsync(context, uri, cancellationToken);
+        });
+        return command;
+    }
+
+    public static Command Status(CommandRunner runner)
+    {
+        var name = new Argument<string?>("remote_name") { Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("status", "Check the status of the apptainer services at an endpoint, and your authentication token") { name };
+        runner.SetAction(command, async (parseResult, context, cancellationToken) =>
+        {
+            var remote = parseResult.GetValue(name);
+            context.Log.Info(remote is null ? "Checking status of default remote." : $"Checking status of remote: {remote}");
+            var status = await new RemoteStatus(context).ExecuteAsync(remote, cancellationToken);
+            var output = runner.Console.Output;
+            var table = new TextTable().Row("SERVICE", "STATUS", "VERSION", "URI");
+            foreach (var service in status.Services)
+            {
+                table.Row(service.Name, service.Ok ? "OK" : "N/A", service.Version, service.Uri);
+            }
+
+            table.WriteTo(output);
+            switch (status.Token)
+            {
+                case TokenState.None:
+                    output.Write("\nNo authentication token set (logged out).\n");
+                    return CommandRunner.Success;
+                case TokenState.Valid:
+                    context.Log.Info("Access Token Verified!");
+                    output.Write("\nValid authentication token set (logged in).\n");
+                    return CommandRunner.Success;
+                default:
+                    output.Write("\nAuthentication token is invalid (please login again).\n");
+                    throw new RemoteException(RemoteErrorCodes.TokenInvalid, status.TokenError!);
+            }
+        });
+        return command;
+    }
+
+    public static Command GetLoginPasswordCommand(CommandRunner runner)
+    {
+        var command = new Command("get-login-password", "Retrieves the cli secret for the current logged in user");
+        runner.SetAction(command, async (_, context, cancellationToken) =>
+        {
+            // The one place a secret reaches stdout: the user asked for it, to pipe into docker login.
+            runner.Console.Output.Write(await new GetLoginPassword(context).ExecuteAsync(cancellationToken) + "\n");
+            return CommandRunner.Success;
+        });
+        return command;
+    }
+
+    private static async Task<int> LoginToRemoteAsync(CommandRunner runner, RemoteContext context, RemoteLoginTarget remote, string? tokenFile, CancellationToken cancellationToken)
+    {
+        string token;
+        if (tokenFile is not null)
+        {
+            token = TokenFile.Read(tokenFile);
+        }
+        else
+        {
+            var prompter = new Prompter(runner.Console);
+            if (remote.HasToken)
+            {
+                var answer = prompter.Ask("An access token is already set for this remote. Replace it? [N/y] ")?.Trim().ToLowerInvariant();
+                switch (answer)
+                {
+                    case "y" or "yes":
+                        break;
+                    case null or "" or "n" or "no":
+                        context.Log.Info("Previous token kept.");
+                        return CommandRunner.Success;
+                    default:
+                        throw new RemoteException(RemoteErrorCodes.InvalidArgument, $"while reading input: invalid answer: \"{answer}\"");
+                }
+            }
+
+            context.Log.Info($"Authenticating with remote: {remote.Name}");
+            runner.Console.Output.Write($"Generate an access token at {remote.TokenPageUrl}, and paste it here.\nToken entered will be hidden for security.\n");
+            token = prompter.AskSecret("Access Token: ") ?? "";
+        }
+
+        await new RemoteLogin(context).ExecuteAsync(remote.Name, token, cancellationToken);
+        return CommandRunner.Success;
+    }
+}

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using DotnetRemote.Core;
+using DotnetRemote.Core.Registries;
+using DotnetRemote.Tool.Cli;
+
+namespace DotnetRemote.Tool.Commands;
+
+/// <summary>OCI registry logins: through the seed's <c>login docker://…</c> and the newer <c>registry</c> group.</summary>
+internal static class RegistryCommands
+{
+    public static Command Group(CommandRunner runner)
+    {
+        var authFile = new Option<string?>("--authfile") { Description = "Docker-style authentication file to use for writing/reading OCI registry credentials", Recursive = true };
+        string? AuthFile(ParseResult parseResult) => parseResult.GetValue(authFile);
+
+        var loginUri = new Argument<string>("registry_uri");
+        var secrets = new SecretOptions();
+        var insecure = new Option<bool>("--insecure", "-i") { Description = "allow http or an untrusted certificate" };
+        var login = new Command("login", "Login to an OCI/Docker registry") { loginUri, insecure };
+        secrets.AddTo(login);
+        runner.SetAction(login, (parseResult, context, cancellationToken) =>
+            LoginAsync(runner, context, parseResult, secrets, parseResult.GetValue(loginUri)!, parseResult.GetValue(insecure), cancellationToken), AuthFile);
+
+        var logoutUri = new Argument<string?>("registry_uri") { Arity = ArgumentArity.ZeroOrOne };
+        var all = new Option<bool>("--all") { Description = "log out of every registry (for the end of a CI job)" };
+        var logout = new Command("logout", "Logout from an OCI/Docker registry") { logoutUri, all };
+        runner.SetAction(logout, async (parseResult, context, cancellationToken) =>
+        {
+            if (parseResult.GetValue(all))
+            {
+                await new RegistryLogoutAll(context).ExecuteAsync(cancellationToken);
+                return CommandRunner.Success;
+            }
+
+            var uri = parseResult.GetValue(logoutUri) ?? throw new RemoteException(RemoteErrorCodes.InvalidArgument, "name a registry URI, or use --all");
+            return await LogoutAsync(context, uri, cancellationToken);
+        }, AuthFile);
+
+        var list = new Command("list", "List all OCI credentials that are configured");
+        runner.SetAction(list, async (_, context, cancellationToken) =>
+        {
+            var table = new TextTable().Row("URI", "SECURE?");
+            foreach (var entry in await new RegistryList(context).ExecuteAsync(cancellationToken))
+            {
+                table.Row(entry.Uri ?? entry.Key ?? "", entry.Insecure ? "✗!" : "✓");
+            }
+
+            runner.Console.Output.Write('\n');
+            table.WriteTo(runner.Console.Output);
+            return CommandRunner.Success;
+        }, AuthFile);
+
+        return new Command("registry", "Manage authentication to OCI/Docker registries") { authFile, login, logout, list };
+    }
+
+    public static async Task<int> LoginAsync(CommandRunner runner, RemoteContext context, ParseResult parseResult, SecretOptions secrets, string uri, bool insecure, CancellationToken cancellationToken)
+    {
+        // Scheme and username are checked before any prompt, as Apptainer does.
+        RegistryReference.ParseRegistry(uri);
+        var username = secrets.Username(parseResult, runner);
+        if (username.Length == 0)
+        {
+            throw new RemoteException(RemoteErrorCodes.InvalidArgument, $"while login to {uri}: Docker/OCI registry requires a username");
+        }
+
+        var password = secrets.Password(parseResult, runner, "Password (or token when username is empty): ");
+        try
+        {
+            await new RegistryLogin(context).ExecuteAsync(new RegistryLoginOptions { Uri = uri, Username = username, Password = password, Insecure = insecure }, cancellationToken);
+        }
+        catch (RemoteException ex)
+        {
+            throw new RemoteException(ex.Code, $"while login to {uri}: {ex.Message}", ex);
+        }
+
+        return CommandRunner.Success;
+    }
+
+    public static async Task<int> LogoutAsync(RemoteContext context, string uri, CancellationToken cancellationToken)
+    {
+        await new RegistryLogout(context).ExecuteAsync(new RegistryLogoutOptions { Uri = uri }, cancellationToken);
+        return CommandRunner.Success;
+    }
+}
