@@ -96,6 +96,11 @@ public sealed class KeyserverFixtureTests(KeyserverFixture keys)
         using var ok = await Http.GetAsync(trusting, keys.TlsBaseAddress, keys.BasicAuthorization);
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
 
+        // Host name checks stay on: 127.0.0.6 reaches the same listener but is not in the certificate.
+        var unnamed = new UriBuilder(keys.TlsBaseAddress) { Host = "127.0.0.6" }.Uri;
+        var mismatch = await Assert.ThrowsAsync<HttpRequestException>(() => Http.GetAsync(trusting, unnamed, keys.BasicAuthorization));
+        Assert.IsType<AuthenticationException>(mismatch.InnerException);
+
         Assert.True(File.Exists(KeyserverFixture.CaCertificatePath));
         Assert.Contains("BEGIN CERTIFICATE", await File.ReadAllTextAsync(KeyserverFixture.CaCertificatePath), StringComparison.Ordinal);
     }
