@@ -20,7 +20,9 @@ internal sealed class Prompter(CliConsole console)
     {
         if (!console.InputIsTerminal)
         {
-            return Ask(prompt);
+            var answer = Ask(prompt);
+            console.Output.Write('\n');
+            return answer;
         }
 
         console.Output.Write(prompt);

@@ -120,7 +120,8 @@ internal static class LoginCommands
         return command;
     }
 
-    private static async Task<int> LoginToRemoteAsync(CommandRunner runner, RemoteContext context, RemoteLoginTarget remote, string? tokenFile, CancellationToken cancellationToken)
+    /// <summary>The library login dialogue: the token file, or the replace question and the token prompt.</summary>
+    public static async Task<int> LoginToRemoteAsync(CommandRunner runner, RemoteContext context, RemoteLoginTarget remote, string? tokenFile, CancellationToken cancellationToken)
     {
         string token;
         if (tokenFile is not null)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using DotnetRemote.Core.Endpoints;
 using DotnetRemote.Core.Remotes;
 using DotnetRemote.Tool.Cli;
 
@@ -48,12 +49,20 @@ internal static class RemoteCommands
                 runner.FlagOrEnvironment(parseResult, insecure, "APPTAINER_ADD_INSECURE"),
                 parseResult.GetValue(use));
             await new AddRemote(context).ExecuteAsync(options);
-            if (options.Global && !parseResult.GetValue(noLogin))
+            if (parseResult.GetValue(noLogin))
             {
-                context.Log.Info("Global option detected. Will not automatically log into remote.");
+                return CommandRunner.Success;
             }
 
-            return CommandRunner.Success;
+            if (options.Global)
+            {
+                // The system file is world-readable: a token must never land there.
+                context.Log.Info("Global option detected. Will not automatically log into remote.");
+                return CommandRunner.Success;
+            }
+
+            var target = new RemoteLogin(context).FindTarget(options.Name)!;
+            return await LoginCommands.LoginToRemoteAsync(runner, context, target, parseResult.GetValue(tokenFile), cancellationToken);
         });
         return command;
     }
