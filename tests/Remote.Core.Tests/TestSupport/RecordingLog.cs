@@ -1,0 +1,14 @@
+using System.Collections.Concurrent;
+using DotnetRemote.Core;
+
+namespace DotnetRemote.Testing;
+
+/// <summary>Keeps the engine's INFO and WARNING lines, prefixed as the tool prints them.</summary>
+public sealed class RecordingLog : IRemoteLog
+{
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public void Info(string message) => Lines.Enqueue("INFO:    " + message);
+
+    public void Warning(string message) => Lines.Enqueue("WARNING: " + message);
+}

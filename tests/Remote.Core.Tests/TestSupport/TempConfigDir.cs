@@ -1,0 +1,79 @@
+using DotnetRemote.Core;
+
+namespace DotnetRemote.Testing;
+
+/// <summary>
+/// A throw-away machine: a user config dir (<c>APPTAINER_CONFIGDIR</c>, not created until something writes), a
+/// system file (<c>DOTNET_REMOTE_SYSTEM_CONFIG</c>) and a home, all under one temp folder deleted on dispose.
+/// </summary>
+public sealed class TempConfigDir : IDisposable
+{
+    public TempConfigDir()
+    {
+        Root = Directory.CreateTempSubdirectory("dotnet-remote-tests-").FullName;
+        Home = Path.Combine(Root, "home");
+        Directory.CreateDirectory(Home);
+        ConfigDir = Path.Combine(Root, "config");
+        SystemDir = Path.Combine(Root, "etc");
+        UserFile = Path.Combine(ConfigDir, "remote.yaml");
+        SystemFile = Path.Combine(SystemDir, "remote.yaml");
+    }
+
+    public string Root { get; }
+
+    public string Home { get; }
+
+    public string ConfigDir { get; }
+
+    public string SystemDir { get; }
+
+    public string UserFile { get; }
+
+    public string SystemFile { get; }
+
+    /// <summary>The environment a command sees: only the variables this machine defines.</summary>
+    public IReadOnlyDictionary<string, string> Variables => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["HOME"] = Home,
+        ["APPTAINER_CONFIGDIR"] = ConfigDir,
+        ["DOTNET_REMOTE_SYSTEM_CONFIG"] = SystemFile,
+    };
+
+    public string? Environment(string name) => Variables.TryGetValue(name, out var value) ? value : null;
+
+    public RemotePaths Paths(string? configFile = null) => RemotePaths.FromEnvironment(Environment, configFile);
+
+    public RemoteContext Context(bool isRoot = false, HttpMessageHandler? http = null, IRemoteLog? log = null, string? configFile = null) =>
+        new(Paths(configFile), log, http ?? new FakeHttpHandler(), isRoot, environment: Environment);
+
+    public void WriteUser(string yaml)
+    {
+        Directory.CreateDirectory(ConfigDir);
+        File.WriteAllText(UserFile, yaml);
+    }
+
+    public void WriteSystem(string yaml)
+    {
+        Directory.CreateDirectory(SystemDir);
+        File.WriteAllText(SystemFile, yaml);
+    }
+
+    public string ReadUser() => File.ReadAllText(UserFile);
+
+    public string ReadSystem() => File.ReadAllText(SystemFile);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process that still holds a file here; the OS cleans temp eventually.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
