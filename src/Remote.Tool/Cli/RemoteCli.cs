@@ -24,6 +24,8 @@ internal static class RemoteCli
             KeyserverCommands.RemoveKeyserver(runner, "remove-keyserver"),
             KeyserverCommands.Group(runner),
             RegistryCommands.Group(runner),
+            CredentialCommands.Credential(runner),
+            CredentialCommands.Helper(runner),
         };
         return root;
     }

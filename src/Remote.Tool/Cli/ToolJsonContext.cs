@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using DotnetRemote.Core.Keyservers;
+using DotnetRemote.Tool.Commands;
 using DotnetRemote.Core.Remotes;
 
 namespace DotnetRemote.Tool.Cli;
@@ -8,4 +9,12 @@ namespace DotnetRemote.Tool.Cli;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(RemoteListing))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointKeyserverEntry>))]
+[JsonSerializable(typeof(CredentialExplanation))]
 internal sealed partial class ToolJsonContext : JsonSerializerContext;
+
+/// <summary>docker-credential-helpers' own field names (ServerURL, Username, Secret).</summary>
+[JsonSerializable(typeof(CredentialReply))]
+internal sealed partial class HelperJsonContext : JsonSerializerContext;
+
+/// <summary>A credential in the docker-credential-helpers shape.</summary>
+internal sealed record CredentialReply([property: JsonPropertyName("ServerURL")] string ServerUrl, string Username, string Secret);
