@@ -6,7 +6,7 @@ var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var root = MakeAbsolute(Directory(".."));
 var artifacts = root.Combine("artifacts");
-var packages = artifacts.Combine("packages");
+var packages = artifacts;
 var testResults = artifacts.Combine("test-results");
 var solution = root.CombineWithFilePath("Remote.slnx");
 
@@ -58,7 +58,7 @@ Task("IntegrationTest").IsDependentOn("Build").IsDependentOn("Pack").IsDependent
 
 Task("Pack").IsDependentOn("Build").Does(() =>
 {
-    CleanDirectory(packages);
+    DeleteFiles(packages.FullPath + "/*.nupkg");
     foreach (var project in GetFiles(root.FullPath + "/src/*/*.csproj"))
     {
         DotNetPack(project.FullPath, new DotNetPackSettings { Configuration = configuration, NoBuild = true, OutputDirectory = packages });
