@@ -17,19 +17,12 @@ public sealed class AddKeyserver(RemoteContext context)
     public async Task ExecuteAsync(AddKeyserverOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        context.RequireRoot("Unable to modify keyserver configuration");
+        var uri = EndpointKeyservers.CheckSystemEdit(context, options.Uri);
         if (options.Order is <= 0)
         {
             throw new RemoteException(RemoteErrorCodes.KeyserverOrder, "order must be > 0");
         }
 
-        var uri = options.Uri.Trim();
-        if (uri.Length == 0)
-        {
-            throw new RemoteException(RemoteErrorCodes.InvalidArgument, "invalid URI: cannot have empty URI");
-        }
-
-        KeyserverUri.Normalize(uri);
         await new RemoteConfigStore(context).UpdateSystemAsync(async config =>
         {
             var endpoint = EndpointKeyservers.SelectSystemEndpoint(config, options.RemoteName);

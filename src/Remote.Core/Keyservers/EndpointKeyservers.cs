@@ -29,6 +29,22 @@ public static class EndpointKeyservers
         }
     }
 
+    /// <summary>The checks every keyserver edit makes first: root, a non-empty URI of a keyserver scheme. Returns it trimmed.</summary>
+    public static string CheckSystemEdit(RemoteContext context, string uri)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(uri);
+        context.RequireRoot("Unable to modify keyserver configuration");
+        var trimmed = uri.Trim();
+        if (trimmed.Length == 0)
+        {
+            throw new RemoteException(RemoteErrorCodes.InvalidArgument, "invalid URI: cannot have empty URI");
+        }
+
+        KeyserverUri.Normalize(trimmed);
+        return trimmed;
+    }
+
     /// <summary>The system-file endpoint a keyserver command edits: the named one, else the default.</summary>
     public static EndpointConfig SelectSystemEndpoint(RemoteConfig system, string? remoteName)
     {

@@ -15,14 +15,7 @@ public sealed class RemoveKeyserver(RemoteContext context)
     public async Task ExecuteAsync(RemoveKeyserverOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        context.RequireRoot("Unable to modify keyserver configuration");
-        var uri = options.Uri.Trim();
-        if (uri.Length == 0)
-        {
-            throw new RemoteException(RemoteErrorCodes.InvalidArgument, "invalid URI: cannot have empty URI");
-        }
-
-        KeyserverUri.Normalize(uri);
+        var uri = EndpointKeyservers.CheckSystemEdit(context, options.Uri);
         await new RemoteConfigStore(context).UpdateSystemAsync(async config =>
         {
             var endpoint = EndpointKeyservers.SelectSystemEndpoint(config, options.RemoteName);
