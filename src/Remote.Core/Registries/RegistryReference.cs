@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 
 namespace DotnetRemote.Core.Registries;
@@ -32,7 +33,7 @@ public sealed record RegistryReference
     /// <summary>The path after the registry without tag or digest (<c>team/app</c>); empty for the whole registry.</summary>
     public string Namespace { get; }
 
-    public bool IsDockerHub => DockerHubAliases.Contains(Registry);
+    public bool IsDockerHub => IsDockerHubHost(Registry);
 
     /// <summary>The docker-config key of the whole registry: Docker Hub's historical key, else <c>host[:port]</c>.</summary>
     public string RegistryKey => IsDockerHub ? DockerHubConfigKey : Registry;
@@ -78,12 +79,30 @@ public sealed record RegistryReference
     /// </summary>
     public static RegistryReference ParseRegistry(string uri) => Parse(uri, image: false);
 
+    /// <summary>Parses a login URI as <see cref="ParseRegistry"/> does; false instead of an error (hand-edited files).</summary>
+    public static bool TryParseRegistry(string uri, [NotNullWhen(true)] out RegistryReference? reference)
+    {
+        try
+        {
+            reference = ParseRegistry(uri);
+            return true;
+        }
+        catch (RemoteException)
+        {
+            reference = null;
+            return false;
+        }
+    }
+
     /// <summary>
     /// Parses an image URI (<c>docker://alpine</c>, <c>docker://ghcr.io/team/app:1.0</c>) the way docker names images:
     /// the first element is a registry only when it has a dot or a port or is <c>localhost</c>; otherwise the image is on
     /// Docker Hub (and a single name is under <c>library/</c>). The tag or digest is dropped.
     /// </summary>
     public static RegistryReference ParseImage(string uri) => Parse(uri, image: true);
+
+    /// <summary>True for <c>docker.io</c>, <c>index.docker.io</c> and <c>registry-1.docker.io</c>: all of them are Docker Hub.</summary>
+    public static bool IsDockerHubHost(string hostPort) => DockerHubAliases.Contains(hostPort, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>True for URIs with the <c>docker</c> or <c>oras</c> scheme.</summary>
     public static bool IsRegistryUri(string uri) => Scheme(uri) is "docker" or "oras";
@@ -148,7 +167,12 @@ public sealed record RegistryReference
 
         if (image)
         {
-            parts[^1] = StripTagOrDigest(parts[^1]);
+            // A lone "localhost:5000" or "myreg.io:443" names a registry; "alpine:3.19" an image with a tag.
+            if (parts.Count > 1 || !IsHostWithPort(parts[0]))
+            {
+                parts[^1] = StripTagOrDigest(parts[^1]);
+            }
+
             if (!LooksLikeRegistry(parts[0]))
             {
                 parts.Insert(0, "docker.io");
@@ -172,6 +196,12 @@ public sealed record RegistryReference
     // docker's rule for the first name component (distribution/reference: splitDockerDomain).
     private static bool LooksLikeRegistry(string component) =>
         component.Contains('.', StringComparison.Ordinal) || component.Contains(':', StringComparison.Ordinal) || component == "localhost";
+
+    private static bool IsHostWithPort(string component)
+    {
+        var (host, port) = SplitHostPort(component);
+        return port is not null && LooksLikeRegistry(host);
+    }
 
     private static string StripTagOrDigest(string lastComponent)
     {
@@ -207,7 +237,7 @@ public sealed record RegistryReference
         var bare = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
         var valid = host.StartsWith('[')
             ? IPAddress.TryParse(bare, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-            : Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4;
+            : System.Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4;
         if (!valid)
         {
             throw Invalid(uri, $"\"{host}\" is not a valid registry host");
