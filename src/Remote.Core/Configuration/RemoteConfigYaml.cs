@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 
 namespace DotnetRemote.Core.Configuration;
 
@@ -17,7 +16,7 @@ public static partial class RemoteConfigYaml
         ArgumentNullException.ThrowIfNull(text);
         try
         {
-            return new Reader(new Parser(new StringReader(text)), filePath).ReadDocument();
+            return ReadDocument(new StrictYamlReader(new Parser(new StringReader(text)), filePath));
         }
         catch (YamlException ex)
         {
@@ -92,211 +91,71 @@ public static partial class RemoteConfigYaml
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
     private static partial Regex PositionPrefix();
 
-    /// <summary>A recursive-descent walk over parser events; each Read* consumes exactly one node.</summary>
-    private sealed class Reader(IParser parser, string filePath)
+    private static RemoteConfig ReadDocument(StrictYamlReader yaml)
     {
-        public RemoteConfig ReadDocument()
+        var config = new RemoteConfig();
+        yaml.ReadDocument(() => yaml.ReadStruct("remote.Config", key =>
         {
-            parser.Consume<StreamStart>();
-            var config = new RemoteConfig();
-            if (parser.TryConsume<StreamEnd>(out _))
+            switch (key)
             {
-                return config;
+                case "Active": config.Active = yaml.ReadString(); return true;
+                case "Remotes": yaml.ReadMap(name => config.Remotes[name] = ReadEndpoint(yaml)); return true;
+                case "Credentials": yaml.ReadSequence(() => config.Credentials.Add(ReadCredential(yaml))); return true;
+                default: return false;
             }
+        }));
+        return config;
+    }
 
-            parser.Consume<DocumentStart>();
-            if (IsNullNode())
-            {
-                parser.Consume<Scalar>();
-            }
-            else
-            {
-                ReadStruct("remote.Config", key =>
-                {
-                    switch (key)
-                    {
-                        case "Active": config.Active = ReadString(); return true;
-                        case "Remotes": ReadMap(name => config.Remotes[name] = ReadEndpoint()); return true;
-                        case "Credentials": ReadSequence(() => config.Credentials.Add(ReadCredential())); return true;
-                        default: return false;
-                    }
-                });
-            }
-
-            parser.Consume<DocumentEnd>();
-            if (!parser.TryConsume<StreamEnd>(out _))
-            {
-                throw Error(parser.Current!.Start, "more than one YAML document");
-            }
-
-            return config;
-        }
-
-        private EndpointConfig ReadEndpoint()
+    private static EndpointConfig ReadEndpoint(StrictYamlReader yaml)
+    {
+        var endpoint = new EndpointConfig();
+        yaml.ReadStruct("endpoint.Config", key =>
         {
-            var endpoint = new EndpointConfig();
-            ReadStruct("endpoint.Config", key =>
+            switch (key)
             {
-                switch (key)
-                {
-                    case "URI": endpoint.Uri = ReadString(); return true;
-                    case "Token": endpoint.Token = ReadString(); return true;
-                    case "System": endpoint.System = ReadBool(); return true;
-                    case "Exclusive": endpoint.Exclusive = ReadBool(); return true;
-                    case "Insecure": endpoint.Insecure = ReadBool(); return true;
-                    case "Keyservers": ReadSequence(() => endpoint.Keyservers.Add(ReadKeyserver())); return true;
-                    default: return false;
-                }
-            });
-            return endpoint;
-        }
-
-        private KeyserverConfig ReadKeyserver()
-        {
-            var keyserver = new KeyserverConfig();
-            ReadStruct("endpoint.ServiceConfig", key =>
-            {
-                switch (key)
-                {
-                    case "URI": keyserver.Uri = ReadString(); return true;
-                    case "Skip": keyserver.Skip = ReadBool(); return true;
-                    case "External": keyserver.External = ReadBool(); return true;
-                    case "Insecure": keyserver.Insecure = ReadBool(); return true;
-                    default: return false;
-                }
-            });
-            return keyserver;
-        }
-
-        private CredentialConfig ReadCredential()
-        {
-            var credential = new CredentialConfig();
-            ReadStruct("credential.Config", key =>
-            {
-                switch (key)
-                {
-                    case "URI": credential.Uri = ReadString(); return true;
-                    case "Auth": credential.Auth = ReadString(); return true;
-                    case "Insecure": credential.Insecure = ReadBool(); return true;
-                    default: return false;
-                }
-            });
-            return credential;
-        }
-
-        /// <summary>A mapping onto a fixed set of fields; <paramref name="readField"/> returns false for unknown keys.</summary>
-        private void ReadStruct(string typeName, Func<string, bool> readField)
-        {
-            if (IsNullNode())
-            {
-                parser.Consume<Scalar>();
-                return;
+                case "URI": endpoint.Uri = yaml.ReadString(); return true;
+                case "Token": endpoint.Token = yaml.ReadString(); return true;
+                case "System": endpoint.System = yaml.ReadBool(); return true;
+                case "Exclusive": endpoint.Exclusive = yaml.ReadBool(); return true;
+                case "Insecure": endpoint.Insecure = yaml.ReadBool(); return true;
+                case "Keyservers": yaml.ReadSequence(() => endpoint.Keyservers.Add(ReadKeyserver(yaml))); return true;
+                default: return false;
             }
+        });
+        return endpoint;
+    }
 
-            var start = Expect<MappingStart>("a mapping");
-            _ = start;
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            while (!parser.TryConsume<MappingEnd>(out _))
-            {
-                var key = Expect<Scalar>("a key");
-                if (!seen.Add(key.Value))
-                {
-                    throw Error(key.Start, $"field {key.Value} already set in type {typeName}");
-                }
-
-                if (!readField(key.Value))
-                {
-                    throw Error(key.Start, $"field {key.Value} not found in type {typeName}");
-                }
-            }
-        }
-
-        private void ReadMap(Action<string> readValue)
+    private static KeyserverConfig ReadKeyserver(StrictYamlReader yaml)
+    {
+        var keyserver = new KeyserverConfig();
+        yaml.ReadStruct("endpoint.ServiceConfig", key =>
         {
-            if (IsNullNode())
+            switch (key)
             {
-                parser.Consume<Scalar>();
-                return;
+                case "URI": keyserver.Uri = yaml.ReadString(); return true;
+                case "Skip": keyserver.Skip = yaml.ReadBool(); return true;
+                case "External": keyserver.External = yaml.ReadBool(); return true;
+                case "Insecure": keyserver.Insecure = yaml.ReadBool(); return true;
+                default: return false;
             }
+        });
+        return keyserver;
+    }
 
-            Expect<MappingStart>("a mapping");
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            while (!parser.TryConsume<MappingEnd>(out _))
-            {
-                var key = Expect<Scalar>("a key");
-                if (!seen.Add(key.Value))
-                {
-                    throw Error(key.Start, $"key \"{key.Value}\" already set in map");
-                }
-
-                readValue(key.Value);
-            }
-        }
-
-        private void ReadSequence(Action readItem)
+    private static CredentialConfig ReadCredential(StrictYamlReader yaml)
+    {
+        var credential = new CredentialConfig();
+        yaml.ReadStruct("credential.Config", key =>
         {
-            if (IsNullNode())
+            switch (key)
             {
-                parser.Consume<Scalar>();
-                return;
+                case "URI": credential.Uri = yaml.ReadString(); return true;
+                case "Auth": credential.Auth = yaml.ReadString(); return true;
+                case "Insecure": credential.Insecure = yaml.ReadBool(); return true;
+                default: return false;
             }
-
-            Expect<SequenceStart>("a list");
-            while (!parser.TryConsume<SequenceEnd>(out _))
-            {
-                readItem();
-            }
-        }
-
-        private string ReadString()
-        {
-            var scalar = Expect<Scalar>("a string");
-            return scalar.IsPlainImplicit && YamlScalars.IsNull(scalar.Value) ? "" : scalar.Value;
-        }
-
-        private bool ReadBool()
-        {
-            var scalar = Expect<Scalar>("a boolean");
-            if (scalar.IsPlainImplicit && YamlScalars.IsNull(scalar.Value))
-            {
-                return false;
-            }
-
-            return scalar.IsPlainImplicit && YamlScalars.ParseBool(scalar.Value) is bool value
-                ? value
-                : throw Error(scalar.Start, $"cannot unmarshal !!str `{scalar.Value}` into bool");
-        }
-
-        private bool IsNullNode() =>
-            parser.Current is Scalar { IsPlainImplicit: true } scalar && YamlScalars.IsNull(scalar.Value);
-
-        private T Expect<T>(string what)
-            where T : ParsingEvent
-        {
-            var current = parser.Current ?? throw Error(Mark.Empty, "unexpected end of file");
-            if (current is AnchorAlias)
-            {
-                throw Error(current.Start, "aliases are not supported");
-            }
-
-            if (current is not T expected)
-            {
-                throw Error(current.Start, $"expected {what}, found {Describe(current)}");
-            }
-
-            parser.MoveNext();
-            return expected;
-        }
-
-        private static string Describe(ParsingEvent e) => e switch
-        {
-            MappingStart => "a mapping",
-            SequenceStart => "a list",
-            Scalar s => $"`{s.Value}`",
-            _ => e.GetType().Name,
-        };
-
-        private ConfigFileException Error(Mark mark, string detail) =>
-            new(filePath, mark.Line > 0 ? (int)mark.Line : null, detail);
+        });
+        return credential;
     }
 }

@@ -21,7 +21,23 @@ public sealed class KeyserverLogin(RemoteContext context)
 
     public async Task ExecuteAsync(KeyserverLoginOptions options, CancellationToken cancellationToken = default)
     {
+        var credential = await VerifyAsync(options, new RemoteConfigStore(context).LoadMerged(), cancellationToken).ConfigureAwait(false);
+        await new RemoteConfigStore(context).UpdateUserAsync(merged: true, config =>
+        {
+            Record(config, credential);
+            return 0;
+        }).ConfigureAwait(false);
+        context.Log.Info($"Token stored in {context.Paths.UserConfigFile}");
+    }
+
+    /// <summary>
+    /// Checks the credential against the keyserver, which must be an external keyserver of a remote in
+    /// <paramref name="config"/>; returns the entry to store. Nothing is written.
+    /// </summary>
+    public async Task<CredentialConfig> VerifyAsync(KeyserverLoginOptions options, RemoteConfig config, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(config);
         var (scheme, _) = KeyserverUri.Normalize(options.Uri);
         if (!options.Uri.StartsWith(scheme + "://", StringComparison.OrdinalIgnoreCase))
         {
@@ -29,8 +45,7 @@ public sealed class KeyserverLogin(RemoteContext context)
             throw new RemoteException(RemoteErrorCodes.TransportNotSupported, $"use the {scheme}:// form of {options.Uri} to log in");
         }
 
-        var store = new RemoteConfigStore(context);
-        var configured = store.LoadMerged().Remotes.Values
+        var configured = config.Remotes.Values
             .SelectMany(r => r.Keyservers)
             .FirstOrDefault(k => k.External && KeyserverUri.IsSameKeyserver(k.Uri, options.Uri))
             ?? throw new RemoteException(RemoteErrorCodes.KeyserverNotConfigured, $"no external keyserver configuration found for {options.Uri}");
@@ -54,14 +69,16 @@ public sealed class KeyserverLogin(RemoteContext context)
             ? new AuthenticationHeaderValue("Bearer", options.Password)
             : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}")));
         await CheckAsync(options.Uri, authorization, insecure, cancellationToken).ConfigureAwait(false);
+        return new CredentialConfig { Uri = options.Uri, Auth = authorization.ToString(), Insecure = insecure };
+    }
 
-        await store.UpdateUserAsync(merged: true, config =>
-        {
-            config.Credentials.RemoveAll(c => KeyserverUri.IsSameUri(c.Uri, options.Uri));
-            config.Credentials.Add(new CredentialConfig { Uri = options.Uri, Auth = authorization.ToString(), Insecure = insecure });
-            return 0;
-        }).ConfigureAwait(false);
-        context.Log.Info($"Token stored in {context.Paths.UserConfigFile}");
+    /// <summary>Replaces every earlier login to the same URI (Apptainer's de-duplication) with <paramref name="credential"/>.</summary>
+    public static void Record(RemoteConfig config, CredentialConfig credential)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(credential);
+        config.Credentials.RemoveAll(c => KeyserverUri.IsSameUri(c.Uri, credential.Uri));
+        config.Credentials.Add(credential);
     }
 
     private async Task CheckAsync(string uri, AuthenticationHeaderValue authorization, bool insecure, CancellationToken cancellationToken)
