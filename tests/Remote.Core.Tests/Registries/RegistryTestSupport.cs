@@ -121,10 +121,7 @@ internal static class FakeCredentialHelper
         Directory.CreateDirectory(state);
         var script = Path.Combine(home.BinDirectory, $"docker-credential-{name}");
         File.WriteAllText(script, body ?? StoreScript(state));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return state;
     }
 

@@ -1,0 +1,289 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DotnetRemote.Core.IO;
+
+namespace DotnetRemote.Core.Registries;
+
+/// <summary>One <c>auths</c> entry, decoded. <see cref="HasSecret"/> is false for a helper's <c>{}</c> placeholder.</summary>
+public sealed record DockerAuthEntry(string Username, string Secret, bool IsIdentityToken)
+{
+    public bool HasSecret => Secret.Length > 0;
+
+    // Never print the secret, not even from a debugger or a log of the record.
+    public override string ToString() => $"DockerAuthEntry {{ Username = {Username}, IsIdentityToken = {IsIdentityToken} }}";
+}
+
+/// <summary>
+/// A Docker <c>config.json</c> (spec §1.6) held as a JSON tree, so fields this product does not model, at the top level
+/// and inside entries, survive a rewrite (docker/cli drops them). Written tab-indented like docker, mode 0600.
+/// </summary>
+public sealed class DockerConfigFile
+{
+    private const string AuthsField = "auths";
+    private const string CredsStoreField = "credsStore";
+    private const string CredHelpersField = "credHelpers";
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = true,
+        IndentCharacter = '\t',
+        IndentSize = 1,
+
+        // Base64 '+' and '/' stay readable, as docker writes them; the file is never embedded in HTML.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private readonly JsonObject _root;
+
+    private DockerConfigFile(string path, JsonObject root)
+    {
+        FilePath = path;
+        _root = root;
+    }
+
+    public string FilePath { get; }
+
+    /// <summary>The global helper (<c>credsStore</c>), or null.</summary>
+    public string? CredsStore => NonEmptyString(_root[CredsStoreField]);
+
+    /// <summary>The keys of <c>auths</c>, in file order.</summary>
+    public IReadOnlyList<string> Keys => Auths(create: false) is { } auths ? auths.Select(p => p.Key).ToList() : [];
+
+    /// <summary>Reads the file; a missing file is an empty configuration. A file that does not parse is an error naming it.</summary>
+    public static DockerConfigFile Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new DockerConfigFile(path, []);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while loading OCI registry credentials from \"{path}\": {ex.Message}", ex);
+        }
+
+        return Parse(path, text);
+    }
+
+    /// <summary>Parses file content; <paramref name="path"/> names the file in errors.</summary>
+    public static DockerConfigFile Parse(string path, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return new DockerConfigFile(path, []);
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException ex)
+        {
+            // The reader's message names the position only, never the content.
+            throw new ConfigFileException(path, ex.LineNumber is long line ? (int)line + 1 : null, $"invalid JSON: {ex.Message}", ex);
+        }
+
+        if (node is not JsonObject root)
+        {
+            throw new ConfigFileException(path, null, "invalid docker config: the top level is not a JSON object");
+        }
+
+        if (root[AuthsField] is not (null or JsonObject) || root[CredHelpersField] is not (null or JsonObject))
+        {
+            throw new ConfigFileException(path, null, $"invalid docker config: \"{AuthsField}\" and \"{CredHelpersField}\" must be JSON objects");
+        }
+
+        return new DockerConfigFile(path, root);
+    }
+
+    /// <summary>
+    /// The locked read-modify-write every change goes through: directory 0700, file 0600, atomic replace. A file that
+    /// does not parse throws before anything is written, so it is never overwritten.
+    /// </summary>
+    public static async Task<T> UpdateAsync<T>(string path, Func<DockerConfigFile, Task<T>> change)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(change);
+        AtomicFile.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!, AtomicFile.PrivateDirectory);
+        using var fileLock = ConfigFileLock.Acquire(path, AtomicFile.PrivateFile);
+        var file = Load(path);
+        var before = file.ToJson();
+        var result = await change(file);
+        var after = file.ToJson();
+        if (after != before || !File.Exists(path))
+        {
+            AtomicFile.WriteAllText(path, after, AtomicFile.PrivateFile);
+        }
+
+        return result;
+    }
+
+    /// <summary>The helper that keeps the secret for <paramref name="key"/>: <c>credHelpers[key]</c>, else <c>credsStore</c>.</summary>
+    public string? HelperFor(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return (_root[CredHelpersField] as JsonObject)?[key] is { } named && NonEmptyString(named) is { } helper ? helper : CredsStore;
+    }
+
+    /// <summary>The helper configured for exactly <paramref name="key"/> in <c>credHelpers</c>, or null.</summary>
+    public string? NamedHelperFor(string key) => NonEmptyString((_root[CredHelpersField] as JsonObject)?[key]);
+
+    public bool Contains(string key) => Auths(create: false)?.ContainsKey(key) == true;
+
+    /// <summary>
+    /// The decoded entry stored under exactly <paramref name="key"/>; null when there is none. A helper placeholder
+    /// <c>{}</c> gives an entry without a secret.
+    /// </summary>
+    public DockerAuthEntry? GetEntry(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (Auths(create: false)?[key] is not { } node)
+        {
+            return null;
+        }
+
+        if (node is not JsonObject entry)
+        {
+            throw new ConfigFileException(FilePath, null, $"invalid docker config: the entry for \"{key}\" is not a JSON object");
+        }
+
+        var username = NonEmptyString(entry["username"]) ?? "";
+        var password = NonEmptyString(entry["password"]) ?? "";
+        if (NonEmptyString(entry["auth"]) is { } auth)
+        {
+            (username, password) = DecodeAuth(auth, key);
+        }
+
+        return NonEmptyString(entry["identitytoken"]) is { } identityToken
+            ? new DockerAuthEntry(username, identityToken, IsIdentityToken: true)
+            : new DockerAuthEntry(username, password, IsIdentityToken: false);
+    }
+
+    /// <summary>Stores <c>{"auth": base64(user:secret)}</c>, keeping other fields of an existing entry.</summary>
+    public void SetAuth(string key, string username, string secret)
+    {
+        ArgumentNullException.ThrowIfNull(username);
+        ArgumentNullException.ThrowIfNull(secret);
+        var entry = Entry(key);
+        entry["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{secret}"));
+
+        // docker/cli blanks these on save; a stale plain-text password or token must not outlive a new login.
+        entry.Remove("username");
+        entry.Remove("password");
+        entry.Remove("identitytoken");
+    }
+
+    /// <summary>Stores the helper placeholder <c>{}</c>: the secret is in the helper, the file only records the key.</summary>
+    public void SetHelperPlaceholder(string key)
+    {
+        var entry = Entry(key);
+        foreach (var field in new[] { "auth", "username", "password", "identitytoken" })
+        {
+            entry.Remove(field);
+        }
+    }
+
+    /// <summary>Removes the entry for <paramref name="key"/>; false when there was none.</summary>
+    public bool Remove(string key) => Auths(create: false)?.Remove(key) == true;
+
+    /// <summary>The file content: tab-indented, <c>auths</c> always present, as docker writes it.</summary>
+    public string ToJson()
+    {
+        Auths(create: true);
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            _root.WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    /// <summary>
+    /// docker/cli's "hostname form" of a key written with a scheme: scheme and path dropped, port kept, so the legacy key
+    /// <c>https://myreg.io/v2/</c> serves <c>myreg.io</c>. Null for a plain key: there the path is a namespace
+    /// (<c>ghcr.io/team</c>) and must not widen to the whole registry.
+    /// </summary>
+    public static string? SchemeKeyHostname(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        string rest;
+        if (key.StartsWith("https://", StringComparison.Ordinal))
+        {
+            rest = key["https://".Length..];
+        }
+        else if (key.StartsWith("http://", StringComparison.Ordinal))
+        {
+            rest = key["http://".Length..];
+        }
+        else
+        {
+            return null;
+        }
+
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        return slash >= 0 ? rest[..slash] : rest;
+    }
+
+    private static (string Username, string Password) DecodeAuth(string auth, string key)
+    {
+        try
+        {
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(auth));
+            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+            if (colon >= 0)
+            {
+                return (decoded[..colon], decoded[(colon + 1)..]);
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        // The message names the key only: the undecodable value may still be a secret.
+        throw new RemoteException(RemoteErrorCodes.CredentialStore, $"invalid auth configuration for \"{key}\": \"auth\" is not base64 of username:password");
+    }
+
+    private static string? NonEmptyString(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+
+    private JsonObject Entry(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var auths = Auths(create: true)!;
+        if (auths[key] is JsonObject existing)
+        {
+            return existing;
+        }
+
+        var entry = new JsonObject();
+        auths[key] = entry;
+        return entry;
+    }
+
+    private JsonObject? Auths(bool create)
+    {
+        if (_root[AuthsField] is JsonObject auths)
+        {
+            return auths;
+        }
+
+        if (!create)
+        {
+            return null;
+        }
+
+        auths = [];
+        _root[AuthsField] = auths;
+        return auths;
+    }
+}
