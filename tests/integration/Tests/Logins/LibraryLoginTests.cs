@@ -1,0 +1,93 @@
+using DotnetRemote.Integration.Tests.Fixtures;
+using DotnetRemote.Integration.Tests.Infrastructure;
+
+namespace DotnetRemote.Integration.Tests.Tests.Logins;
+
+/// <summary>Library endpoint logins (add -i, login, status, get-login-password, logout) against the fake library API.</summary>
+[Collection(Libraries.Name)]
+public sealed class LibraryLoginTests(LibraryApiFixture library)
+{
+    private string Uri => $"http://{library.HostPort}";
+
+    [SkippableFact]
+    public async Task Add_with_a_piped_token_verifies_and_stores_it_and_status_reports_logged_in()
+    {
+        await library.EnsureAvailableAsync();
+        using var tool = new RemoteTool();
+
+        var added = await tool.RunAsync(["add", "-i", "--use", "lib", Uri], stdin: library.Token + "\n");
+        ToolAssert.Succeeded(added);
+        Assert.Contains("INFO:    Access Token Verified!", added.StdErr, StringComparison.Ordinal);
+        ToolAssert.NeverPrinted(added, library.Token);
+        Assert.Contains(library.Token, tool.ReadRemoteYaml(), StringComparison.Ordinal);
+
+        var status = await tool.RunAsync(["status"]);
+        ToolAssert.Succeeded(status);
+        Assert.Contains("Valid authentication token set (logged in).", status.StdOut, StringComparison.Ordinal);
+        var serviceLines = status.StdOut.Split('\n').Skip(1).TakeWhile(line => line.Length > 0).ToList();
+        Assert.NotEmpty(serviceLines);
+        Assert.All(serviceLines, line => Assert.Contains(" OK ", line, StringComparison.Ordinal));
+        ToolAssert.NeverPrinted(status, library.Token);
+
+        var password = await tool.RunAsync(["get-login-password"]);
+        ToolAssert.Succeeded(password);
+        Assert.Equal(library.Secret, password.StdOut.Trim());
+        ToolAssert.NeverPrinted(password, library.Token);
+    }
+
+    [SkippableFact]
+    public async Task A_wrong_replacement_token_fails_and_the_previous_token_stays_in_place()
+    {
+        await library.EnsureAvailableAsync();
+        using var tool = new RemoteTool();
+        ToolAssert.Succeeded(await tool.RunAsync(["add", "-i", "--use", "lib", Uri], stdin: library.Token + "\n"));
+        var before = tool.ReadRemoteYaml();
+        var wrongToken = "wrong" + new string('x', 230);
+
+        var login = await tool.RunAsync(["login"], stdin: $"y\n{wrongToken}\n");
+
+        ToolAssert.FailedWithOneFatal(login, "FATAL:   while verifying token: error response from server: Invalid Credentials");
+        ToolAssert.NeverPrinted(login, library.Token, wrongToken);
+        Assert.Contains("Replace it? [N/y]", login.StdOut, StringComparison.Ordinal);
+        Assert.Equal(before, tool.ReadRemoteYaml());
+        Assert.Contains(library.Token, tool.ReadRemoteYaml(), StringComparison.Ordinal);
+        Assert.Equal(library.Secret, (await tool.RunAsync(["get-login-password"])).StdOut.Trim());
+    }
+
+    [SkippableFact]
+    public async Task Login_with_a_token_file_stores_the_token_and_logout_clears_it()
+    {
+        await library.EnsureAvailableAsync();
+        using var tool = new RemoteTool();
+        ToolAssert.Succeeded(await tool.RunAsync(["add", "-i", "--no-login", "lib", Uri]));
+        Assert.DoesNotContain(library.Token, tool.ReadRemoteYaml(), StringComparison.Ordinal);
+        var tokenFile = Path.Combine(tool.Root, "token");
+        await File.WriteAllTextAsync(tokenFile, library.Token + "\n");
+
+        var login = await tool.RunAsync(["login", "--tokenfile", tokenFile, "lib"]);
+
+        ToolAssert.Succeeded(login);
+        ToolAssert.NeverPrinted(login, library.Token);
+        Assert.Contains(library.Token, tool.ReadRemoteYaml(), StringComparison.Ordinal);
+        Assert.Contains("Valid authentication token set (logged in).", (await tool.RunAsync(["status", "lib"])).StdOut, StringComparison.Ordinal);
+
+        var logout = await tool.RunAsync(["logout", "lib"]);
+        ToolAssert.Succeeded(logout);
+        Assert.DoesNotContain(library.Token, tool.ReadRemoteYaml(), StringComparison.Ordinal);
+        var status = await tool.RunAsync(["status", "lib"]);
+        ToolAssert.Succeeded(status);
+        Assert.Contains("No authentication token set (logged out).", status.StdOut, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Get_login_password_without_a_library_fails_with_one_fatal_line()
+    {
+        await library.EnsureAvailableAsync();
+        using var tool = new RemoteTool();
+
+        var result = await tool.RunAsync(["get-login-password"]);
+
+        ToolAssert.FailedWithOneFatal(result);
+        Assert.Equal("", result.StdOut);
+    }
+}
