@@ -77,6 +77,9 @@ internal sealed class FakeRegistry(Func<HttpRequestMessage, HttpResponseMessage>
 {
     public List<(string Url, string? Authorization)> Requests { get; } = [];
 
+    /// <summary>The answer without recording the request (for composing fakes).</summary>
+    public HttpResponseMessage Answer(HttpRequestMessage request) => respond(request);
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         Requests.Add((request.RequestUri!.ToString(), request.Headers.Authorization?.ToString()));

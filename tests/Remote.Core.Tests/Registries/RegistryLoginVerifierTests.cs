@@ -1,0 +1,242 @@
+using System.Net;
+using DotnetRemote.Core.Registries;
+
+namespace DotnetRemote.Core.Tests.Registries;
+
+public class RegistryLoginVerifierTests : IDisposable
+{
+    private const string Realm = "https://auth.example.com/token";
+    private const string BearerChallenge = "Bearer realm=\"" + Realm + "\",service=\"registry.example.com\"";
+
+    private readonly TestHome _home = new();
+
+    public void Dispose() => _home.Dispose();
+
+    private Task<RegistryVerification> Verify(FakeRegistry registry, string uri, string password = "right", bool insecure = false) =>
+        new RegistryLoginVerifier(_home.Context(registry), TimeSpan.FromMilliseconds(500))
+            .VerifyAsync(RegistryReference.ParseRegistry(uri), "alice", password, insecure);
+
+    /// <summary>A token-auth registry: the realm issues a token for alice/right only, /v2/ accepts only that token.</summary>
+    private static FakeRegistry TokenRegistry(string realm = Realm, string challenge = BearerChallenge, string tokenJson = "{\"token\":\"good-token\"}") => new(request =>
+    {
+        var url = request.RequestUri!.ToString();
+        var auth = request.Headers.Authorization?.ToString();
+        if (url.StartsWith(realm, StringComparison.Ordinal))
+        {
+            return auth == $"Basic {TestHome.Basic("alice", "right")}"
+                ? FakeRegistry.Status(HttpStatusCode.OK, json: tokenJson)
+                : FakeRegistry.Status(HttpStatusCode.Unauthorized, json: "{\"details\":\"incorrect username or password\"}");
+        }
+
+        return auth == "Bearer good-token" ? FakeRegistry.Status(HttpStatusCode.OK) : FakeRegistry.Status(HttpStatusCode.Unauthorized, challenge);
+    });
+
+    [Fact]
+    public async Task Basic_registry_accepts_the_right_password()
+    {
+        var registry = FakeRegistry.BasicAuth("alice", "right");
+
+        var result = await Verify(registry, "docker://registry.example.com");
+
+        Assert.Equal(new RegistryVerification("https://registry.example.com", RegistryAuthMethod.Basic, true), result);
+        Assert.Equal([("https://registry.example.com/v2/", null), ("https://registry.example.com/v2/", $"Basic {TestHome.Basic("alice", "right")}")], registry.Requests);
+    }
+
+    [Fact]
+    public async Task Basic_registry_rejects_a_wrong_password_naming_the_host_not_the_secret()
+    {
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(FakeRegistry.BasicAuth("alice", "right"), "docker://registry.example.com", "wrong-pw"));
+
+        Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
+        Assert.Equal("login to registry.example.com failed: unauthorized: incorrect username or password", error.Message);
+    }
+
+    [Fact]
+    public async Task Bearer_registry_gets_a_token_with_service_scope_and_offline_token_then_requires_200()
+    {
+        var registry = TokenRegistry();
+
+        var result = await Verify(registry, "docker://registry.example.com/team");
+
+        Assert.Equal(RegistryAuthMethod.Bearer, result.Method);
+        Assert.True(result.CredentialsVerified);
+        Assert.Equal(3, registry.Requests.Count);
+        Assert.Equal($"{Realm}?service=registry.example.com&scope=repository%3Ateam%3Apull&offline_token=true&client_id=dotnet-remote", registry.Requests[1].Url);
+        Assert.Equal(("https://registry.example.com/v2/", "Bearer good-token"), registry.Requests[2]);
+    }
+
+    [Fact]
+    public async Task Bearer_registry_without_namespace_asks_for_the_probe_scope_and_accepts_access_token()
+    {
+        var registry = TokenRegistry(tokenJson: "{\"access_token\":\"good-token\",\"expires_in\":300}");
+
+        await Verify(registry, "docker://registry.example.com");
+
+        Assert.Contains("scope=repository%3Adotnet-remote%2Flogin-probe%3Apull", registry.Requests[1].Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bearer_registry_rejects_a_wrong_password_at_the_realm()
+    {
+        var registry = TokenRegistry();
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(registry, "docker://registry.example.com", "wrong-pw"));
+
+        Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
+        Assert.Equal("login to registry.example.com failed: unauthorized: incorrect username or password", error.Message);
+        Assert.Equal(2, registry.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_token_that_does_not_open_v2_is_a_failed_login()
+    {
+        var registry = TokenRegistry(tokenJson: "{\"token\":\"anonymous-token\"}");
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(registry, "docker://registry.example.com"));
+
+        Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
+        Assert.Equal(3, registry.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{\"token\":\"\"}")]
+    [InlineData("[\"token\"]")]
+    public async Task A_malformed_token_response_is_a_clear_failure(string body)
+    {
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(TokenRegistry(tokenJson: body), "docker://registry.example.com"));
+
+        Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
+        Assert.Equal("login to registry.example.com failed: the token service auth.example.com returned no token (malformed response)", error.Message);
+    }
+
+    [Fact]
+    public async Task Docker_Hub_is_verified_on_registry_1_with_its_auth_docker_io_realm()
+    {
+        const string hubRealm = "https://auth.docker.io/token";
+        var registry = TokenRegistry(hubRealm, $"Bearer realm=\"{hubRealm}\",service=\"registry.docker.io\"");
+
+        var result = await Verify(registry, "docker://docker.io");
+
+        Assert.Equal("https://registry-1.docker.io", result.Endpoint);
+        Assert.StartsWith(hubRealm + "?service=registry.docker.io&", registry.Requests[1].Url, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://evil.example.net/token")]
+    [InlineData("https://10.0.0.1/token")]
+    [InlineData("https://example.com.evil.net/token")]
+    [InlineData("http://auth.example.com/token")]
+    public async Task Credentials_are_never_sent_to_a_foreign_or_plain_http_realm(string realm)
+    {
+        var registry = TokenRegistry(realm, $"Bearer realm=\"{realm}\",service=\"s\"");
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(registry, "docker://registry.example.com"));
+
+        Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
+        Assert.StartsWith("login to registry.example.com failed: refusing to send credentials to the token service", error.Message, StringComparison.Ordinal);
+        Assert.Single(registry.Requests);
+    }
+
+    [Fact]
+    public async Task A_realm_on_the_registry_host_with_another_port_is_followed()
+    {
+        const string realm = "https://127.0.0.1:5001/auth";
+        var registry = TokenRegistry(realm, $"Bearer realm=\"{realm}\"");
+
+        var result = await Verify(registry, "docker://127.0.0.1:5000");
+
+        Assert.Equal(RegistryAuthMethod.Bearer, result.Method);
+    }
+
+    [Fact]
+    public async Task An_anonymous_registry_passes_only_with_an_authenticated_200_and_says_it_verified_nothing()
+    {
+        var open = new FakeRegistry(_ => FakeRegistry.Status(HttpStatusCode.OK));
+        var result = await Verify(open, "docker://registry.example.com");
+        Assert.Equal(new RegistryVerification("https://registry.example.com", RegistryAuthMethod.Anonymous, false), result);
+        Assert.Equal($"Basic {TestHome.Basic("alice", "right")}", open.Requests[1].Authorization);
+
+        var rejectsCredentials = new FakeRegistry(r => FakeRegistry.Status(r.Headers.Authorization is null ? HttpStatusCode.OK : HttpStatusCode.Unauthorized));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(rejectsCredentials, "docker://registry.example.com"));
+        Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.ServiceUnavailable, RemoteErrorCodes.Network, "login attempt to https://registry.example.com/v2/ failed with status: 503 Service Unavailable")]
+    [InlineData(HttpStatusCode.NotFound, RemoteErrorCodes.LoginFailed, "login attempt to https://registry.example.com/v2/ failed with status: 404 Not Found")]
+    [InlineData(HttpStatusCode.Found, RemoteErrorCodes.LoginFailed, "login attempt to https://registry.example.com/v2/ failed with status: 302 Found")]
+    public async Task Unexpected_statuses_name_the_url(HttpStatusCode status, string code, string message)
+    {
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(new FakeRegistry(_ => FakeRegistry.Status(status)), "docker://registry.example.com"));
+
+        Assert.Equal(code, error.Code);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public async Task A_401_without_a_usable_challenge_fails()
+    {
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(new FakeRegistry(_ => FakeRegistry.Status(HttpStatusCode.Unauthorized, "Negotiate")), "docker://registry.example.com"));
+
+        Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
+    }
+
+    [Fact]
+    public async Task A_registry_that_does_not_answer_times_out_naming_the_host()
+    {
+        var hanging = new HangingHandler();
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() =>
+            new RegistryLoginVerifier(_home.Context(hanging), TimeSpan.FromMilliseconds(200)).VerifyAsync(RegistryReference.ParseRegistry("docker://registry.example.com"), "alice", "right", insecure: false));
+
+        Assert.Equal(RemoteErrorCodes.Network, error.Code);
+        Assert.Equal("login to registry.example.com failed: request to registry.example.com timed out", error.Message);
+    }
+
+    [Fact]
+    public async Task Unreachable_https_is_not_retried_over_http_for_a_secure_registry()
+    {
+        var registry = new FakeRegistry(_ => throw new HttpRequestException(HttpRequestError.ConnectionError, "refused"));
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(registry, "docker://registry.example.com"));
+
+        Assert.Equal(RemoteErrorCodes.Network, error.Code);
+        Assert.Equal("login to registry.example.com failed: cannot connect to registry.example.com", error.Message);
+        Assert.Single(registry.Requests);
+    }
+
+    [Theory]
+    [InlineData("docker://localhost:5000", false)]
+    [InlineData("docker://registry.example.com", true)]
+    public async Task Insecure_and_loopback_registries_fall_back_to_http(string uri, bool insecure)
+    {
+        var registry = new FakeRegistry(request => request.RequestUri!.Scheme == "https"
+            ? throw new HttpRequestException(HttpRequestError.SecureConnectionError, "no TLS here")
+            : FakeRegistry.BasicAuth("alice", "right").Answer(request));
+
+        var result = await Verify(registry, uri, insecure: insecure);
+
+        Assert.StartsWith("http://", result.Endpoint, StringComparison.Ordinal);
+        Assert.Equal(RegistryAuthMethod.Basic, result.Method);
+    }
+
+    [Fact]
+    public async Task A_rejected_password_over_https_is_not_retried_over_http()
+    {
+        var registry = FakeRegistry.BasicAuth("alice", "right");
+
+        await Assert.ThrowsAsync<RemoteException>(() => Verify(registry, "docker://localhost:5000", "wrong"));
+
+        Assert.All(registry.Requests, r => Assert.StartsWith("https://", r.Url, StringComparison.Ordinal));
+    }
+
+    private sealed class HangingHandler : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+    }
+}
