@@ -36,7 +36,8 @@ public sealed class UseRemote(RemoteContext context)
         context.Log.Info($"Remote {GoQuote.Quote(options.Name)} now in use.");
     }
 
-    private static int SetDefault(RemoteConfig config, string name, bool exclusive, bool isSystemFile)
+    /// <summary>The set-default rules of spec §2.1.3 on a loaded file.</summary>
+    internal static int SetDefault(RemoteConfig config, string name, bool exclusive, bool isSystemFile)
     {
         var target = config.GetRemote(name);
         if (!isSystemFile && name != config.Active)

@@ -24,6 +24,7 @@ internal static class RemoteCli
             KeyserverCommands.RemoveKeyserver(runner, "remove-keyserver"),
             KeyserverCommands.Group(runner),
             RegistryCommands.Group(runner),
+            ApplyCommand.Create(runner),
             CredentialCommands.Credential(runner),
             CredentialCommands.Helper(runner),
         };

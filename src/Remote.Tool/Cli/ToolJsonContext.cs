@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using DotnetRemote.Core.Keyservers;
+using DotnetRemote.Core.Manifests;
 using DotnetRemote.Tool.Commands;
 using DotnetRemote.Core.Remotes;
 
@@ -10,6 +11,7 @@ namespace DotnetRemote.Tool.Cli;
 [JsonSerializable(typeof(RemoteListing))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointKeyserverEntry>))]
 [JsonSerializable(typeof(CredentialExplanation))]
+[JsonSerializable(typeof(ApplyManifestResult))]
 internal sealed partial class ToolJsonContext : JsonSerializerContext;
 
 /// <summary>docker-credential-helpers' own field names (ServerURL, Username, Secret).</summary>

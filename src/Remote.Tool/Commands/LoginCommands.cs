@@ -52,9 +52,16 @@ internal static class LoginCommands
     public static Command Logout(CommandRunner runner)
     {
         var target = new Argument<string?>("remote_name|registry_uri") { Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("logout", "Log out from an Apptainer remote endpoint, an OCI/Docker registry or a keyserver") { target };
+        var all = new Option<bool>("--all") { Description = "remove every registry login, keyserver login and token (for the end of a CI job)" };
+        var command = new Command("logout", "Log out from an Apptainer remote endpoint, an OCI/Docker registry or a keyserver") { target, all };
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
+            if (parseResult.GetValue(all))
+            {
+                await new LogoutAll(context).ExecuteAsync(cancellationToken);
+                return CommandRunner.Success;
+            }
+
             var argument = parseResult.GetValue(target);
             if (new RemoteLogin(context).FindTarget(argument) is { } remote)
             {

@@ -1,0 +1,33 @@
+using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Registries;
+
+namespace DotnetRemote.Core;
+
+/// <summary>What <see cref="LogoutAll"/> removed (no secrets).</summary>
+public sealed record LogoutAllResult(int RegistryLogins, int KeyserverLogins, int Tokens);
+
+/// <summary>
+/// <c>logout --all</c>, for the end of a CI job: every registry login (file and helpers), every keyserver login and
+/// every library token of the user's remotes. Remotes and keyservers themselves stay.
+/// </summary>
+public sealed class LogoutAll(RemoteContext context)
+{
+    public async Task<LogoutAllResult> ExecuteAsync(CancellationToken cancellationToken = default)
+    {
+        var registries = await new RegistryLogoutAll(context).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        var (keyservers, tokens) = await new RemoteConfigStore(context).UpdateUserAsync(merged: false, config =>
+        {
+            var removed = config.Credentials.RemoveAll(c => !RegistryReference.IsRegistryUri(c.Uri));
+            var cleared = 0;
+            foreach (var endpoint in config.Remotes.Values.Where(e => e.Token.Length > 0))
+            {
+                endpoint.Token = "";
+                cleared++;
+            }
+
+            return (removed, cleared);
+        }).ConfigureAwait(false);
+        context.Log.Info($"Removed {registries.Erased.Count} registry login(s), {keyservers} keyserver login(s) and {tokens} token(s)");
+        return new LogoutAllResult(registries.Erased.Count, keyservers, tokens);
+    }
+}

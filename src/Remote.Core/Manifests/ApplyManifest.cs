@@ -1,0 +1,246 @@
+using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Credentials;
+using DotnetRemote.Core.Endpoints;
+using DotnetRemote.Core.Keyservers;
+using DotnetRemote.Core.Registries;
+using DotnetRemote.Core.Remotes;
+
+namespace DotnetRemote.Core.Manifests;
+
+/// <param name="DryRun">Plan only: verify (unless <paramref name="NoVerify"/>) and report, write nothing.</param>
+/// <param name="NoVerify">Skip the online checks of tokens and passwords.</param>
+public sealed record ApplyManifestOptions(bool DryRun = false, bool NoVerify = false);
+
+/// <summary>One planned change, free of secrets: <c>remote company: add</c>, <c>login docker://r: store</c>.</summary>
+/// <param name="Kind"><c>remote</c>, <c>token</c>, <c>keyservers</c>, <c>active</c> or <c>login</c>.</param>
+/// <param name="Action"><c>add</c>, <c>update</c>, <c>store</c> or <c>unchanged</c>.</param>
+public sealed record ManifestChange(string Kind, string Target, string Action, string Detail);
+
+public sealed record ApplyManifestResult(IReadOnlyList<ManifestChange> Changes, bool Applied)
+{
+    public bool ChangesAnything => Changes.Any(c => c.Action != "unchanged");
+}
+
+/// <summary>
+/// <c>apply -f FILE</c>: makes the user's remotes, keyservers and logins match a manifest. Upsert: a second run
+/// changes nothing. All or nothing: every entry is validated and verified before the first byte is written.
+/// </summary>
+public sealed class ApplyManifest(RemoteContext context)
+{
+    public async Task<ApplyManifestResult> ExecuteAsync(Manifest manifest, ApplyManifestOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(options);
+        var store = new RemoteConfigStore(context);
+        var current = store.LoadMerged();
+        var desired = current.Clone();
+        var changes = new List<ManifestChange>();
+
+        foreach (var remote in manifest.Remotes)
+        {
+            At(manifest, remote.Line, () => PlanRemote(desired, remote, changes));
+        }
+
+        var keyserverLogins = new List<CredentialConfig>();
+        var registryLogins = new List<(RegistryReference Reference, ManifestLogin Login)>();
+        foreach (var login in manifest.Logins)
+        {
+            if (RegistryReference.IsRegistryUri(login.Uri))
+            {
+                var reference = At(manifest, login.Line, () => RegistryReference.ParseRegistry(login.Uri));
+                if (login.Username.Length == 0 || login.Password.Length == 0)
+                {
+                    throw Invalid(manifest, login.Line, $"login {login.Uri} needs a username and a password");
+                }
+
+                registryLogins.Add((reference, login));
+            }
+            else if (!KeyserverUri.IsKeyserver(login.Uri))
+            {
+                throw Invalid(manifest, login.Line, $"{login.Uri}: a login is for docker://, oras:// or a keyserver's http(s):// URL");
+            }
+        }
+
+        if (!options.NoVerify)
+        {
+            await VerifyTokensAsync(manifest, cancellationToken).ConfigureAwait(false);
+            foreach (var (reference, login) in registryLogins)
+            {
+                await AtAsync(manifest, login.Line, () => new RegistryLoginVerifier(context).VerifyAsync(reference, login.Username, login.Password, login.Insecure, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var login in manifest.Logins.Where(l => KeyserverUri.IsKeyserver(l.Uri)))
+        {
+            var keyserverLogin = new KeyserverLoginOptions(login.Uri, login.Username, login.Password, login.Insecure);
+            var credential = options.NoVerify
+                ? At(manifest, login.Line, () => Unverified(desired, keyserverLogin))
+                : await AtAsync(manifest, login.Line, () => new KeyserverLogin(context).VerifyAsync(keyserverLogin, desired, cancellationToken)).ConfigureAwait(false);
+            var same = desired.Credentials.Any(c => c == credential);
+            changes.Add(new ManifestChange("login", login.Uri, same ? "unchanged" : "store", login.Username.Length == 0 ? "token" : login.Username));
+            keyserverLogins.Add(credential);
+        }
+
+        var credentials = new DockerCredentialStore(context, context.Paths.DockerConfigFile);
+        var registryChanges = new List<(RegistryReference Reference, ManifestLogin Login)>();
+        foreach (var (reference, login) in registryLogins)
+        {
+            var stored = await credentials.FindAsync(reference, cancellationToken).ConfigureAwait(false);
+            var same = stored is { Match: KeyMatch.Exact } && stored.Username == login.Username && stored.Secret == login.Password
+                && desired.Credentials.Any(c => c.Uri == reference.Uri && c.Insecure == login.Insecure);
+            changes.Add(new ManifestChange("login", reference.Uri, same ? "unchanged" : "store", login.Username));
+            if (!same)
+            {
+                registryChanges.Add((reference, login));
+            }
+        }
+
+        if (options.DryRun || !changes.Any(c => c.Action != "unchanged"))
+        {
+            return new ApplyManifestResult(changes, Applied: false);
+        }
+
+        foreach (var (reference, login) in registryChanges)
+        {
+            await credentials.StoreAsync(reference, login.Username, login.Password, cancellationToken).ConfigureAwait(false);
+        }
+
+        await store.UpdateUserAsync(merged: true, config =>
+        {
+            foreach (var remote in manifest.Remotes)
+            {
+                PlanRemote(config, remote, []);
+            }
+
+            foreach (var credential in keyserverLogins)
+            {
+                KeyserverLogin.Record(config, credential);
+            }
+
+            foreach (var (reference, login) in registryChanges)
+            {
+                config.Credentials.RemoveAll(entry => RegistryLogins.IsSameLogin(entry.Uri, reference));
+                config.Credentials.Add(new CredentialConfig { Uri = reference.Uri, Insecure = login.Insecure });
+            }
+
+            return 0;
+        }).ConfigureAwait(false);
+        context.Log.Info($"Manifest {manifest.FilePath} applied: {changes.Count(c => c.Action != "unchanged")} change(s)");
+        return new ApplyManifestResult(changes, Applied: true);
+    }
+
+    /// <summary>Brings one remote of <paramref name="config"/> to the manifest's state, noting what changes.</summary>
+    private static void PlanRemote(RemoteConfig config, ManifestRemote remote, List<ManifestChange> changes)
+    {
+        var uri = EndpointUri.Normalize(remote.Uri);
+        if (config.Remotes.TryGetValue(remote.Name, out var existing) && existing.System)
+        {
+            throw new RemoteException(RemoteErrorCodes.RemoteIsGlobal, $"{remote.Name} is a global remote; a manifest manages user remotes only");
+        }
+
+        if (existing is null)
+        {
+            existing = new EndpointConfig { Uri = uri, Insecure = remote.Insecure };
+            config.Remotes[remote.Name] = existing;
+            changes.Add(new ManifestChange("remote", remote.Name, "add", uri));
+        }
+        else if (existing.Uri != uri || existing.Insecure != remote.Insecure)
+        {
+            existing.Uri = uri;
+            existing.Insecure = remote.Insecure;
+            changes.Add(new ManifestChange("remote", remote.Name, "update", uri));
+        }
+        else
+        {
+            changes.Add(new ManifestChange("remote", remote.Name, "unchanged", uri));
+        }
+
+        if (remote.Token is { } token)
+        {
+            changes.Add(new ManifestChange("token", remote.Name, existing.Token == token ? "unchanged" : "store", "token"));
+            existing.Token = token;
+        }
+
+        if (remote.Keyservers.Count > 0)
+        {
+            var ordered = remote.Keyservers
+                .Select((k, i) => (Keyserver: k, Position: k.Order ?? int.MaxValue, Index: i))
+                .OrderBy(k => k.Position).ThenBy(k => k.Index)
+                .Select(k => new KeyserverConfig { Uri = k.Keyserver.Uri, External = true, Insecure = k.Keyserver.Insecure })
+                .ToList();
+            foreach (var keyserver in ordered)
+            {
+                KeyserverUri.Normalize(keyserver.Uri);
+            }
+
+            var same = existing.Keyservers.SequenceEqual(ordered);
+            changes.Add(new ManifestChange("keyservers", remote.Name, same ? "unchanged" : "update", string.Join(", ", ordered.Select(k => k.Uri))));
+            existing.Keyservers.Clear();
+            existing.Keyservers.AddRange(ordered);
+        }
+
+        if (remote.Use)
+        {
+            changes.Add(new ManifestChange("active", remote.Name, config.Active == remote.Name ? "unchanged" : "update", remote.Name));
+            UseRemote.SetDefault(config, remote.Name, exclusive: false, isSystemFile: false);
+        }
+    }
+
+    private async Task VerifyTokensAsync(Manifest manifest, CancellationToken cancellationToken)
+    {
+        foreach (var remote in manifest.Remotes.Where(r => r.Token is not null))
+        {
+            var endpoint = new EndpointConfig { Uri = EndpointUri.Normalize(remote.Uri), Insecure = remote.Insecure };
+            await AtAsync(manifest, remote.Line, async () =>
+            {
+                await new TokenVerifier(context).VerifyAsync(endpoint, remote.Token!, cancellationToken).ConfigureAwait(false);
+                return 0;
+            }).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>With <c>--no-verify</c> a keyserver login is recorded as declared (still only for a configured keyserver).</summary>
+    private static CredentialConfig Unverified(RemoteConfig config, KeyserverLoginOptions login)
+    {
+        var configured = config.Remotes.Values.SelectMany(r => r.Keyservers).FirstOrDefault(k => k.External && KeyserverUri.IsSameKeyserver(k.Uri, login.Uri))
+            ?? throw new RemoteException(RemoteErrorCodes.KeyserverNotConfigured, $"no external keyserver configuration found for {login.Uri}");
+        var header = login.Username.Length == 0
+            ? "Bearer " + login.Password
+            : "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{login.Username}:{login.Password}"));
+        return new CredentialConfig { Uri = login.Uri, Auth = header, Insecure = configured.Insecure || login.Insecure };
+    }
+
+    private static RemoteException Invalid(Manifest manifest, int line, string detail) =>
+        new(RemoteErrorCodes.ManifestInvalid, $"{manifest.FilePath}:{line}: {detail}");
+
+    /// <summary>Runs a step, prefixing any failure with the manifest's file and the entry's line.</summary>
+    private static T At<T>(Manifest manifest, int line, Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (RemoteException ex) when (ex is not ConfigFileException)
+        {
+            throw new RemoteException(ex.Code, $"{manifest.FilePath}:{line}: {ex.Message}", ex);
+        }
+    }
+
+    private static void At(Manifest manifest, int line, Action step) => At(manifest, line, () =>
+    {
+        step();
+        return 0;
+    });
+
+    private static async Task<T> AtAsync<T>(Manifest manifest, int line, Func<Task<T>> step)
+    {
+        try
+        {
+            return await step().ConfigureAwait(false);
+        }
+        catch (RemoteException ex) when (ex is not ConfigFileException)
+        {
+            throw new RemoteException(ex.Code, $"{manifest.FilePath}:{line}: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using DotnetRemote.Core.Configuration;
+using YamlDotNet.Core;
+
+namespace DotnetRemote.Core.Manifests;
+
+/// <summary>Reads a manifest file strictly (unknown keys are errors with their line) and resolves its references.</summary>
+public static class ManifestReader
+{
+    public static Manifest Load(string path, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var fullPath = Path.GetFullPath(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(fullPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RemoteException(RemoteErrorCodes.ManifestInvalid, $"cannot read manifest {fullPath}: {ex.Message}", ex);
+        }
+
+        return Parse(text, fullPath, environment);
+    }
+
+    public static Manifest Parse(string text, string filePath, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var references = new SecretReferences(environment, Path.GetDirectoryName(filePath) ?? ".");
+        var secrets = new List<string>();
+        var remotes = new List<ManifestRemote>();
+        var logins = new List<ManifestLogin>();
+        var yaml = new StrictYamlReader(new Parser(new StringReader(text)), filePath);
+
+        string Value(string raw, int line, bool secret)
+        {
+            var value = references.Expand(raw, filePath, line);
+            if (secret && value.Length > 0)
+            {
+                secrets.Add(value);
+            }
+
+            return value;
+        }
+
+        try
+        {
+            yaml.ReadDocument(() => yaml.ReadStruct("manifest", key =>
+            {
+                switch (key)
+                {
+                    case "remotes": yaml.ReadMap(name => remotes.Add(ReadRemote(yaml, name, Value))); return true;
+                    case "logins": yaml.ReadSequence(() => logins.Add(ReadLogin(yaml, Value))); return true;
+                    default: return false;
+                }
+            }));
+        }
+        catch (YamlException ex)
+        {
+            throw new ConfigFileException(filePath, (int)ex.Start.Line, "invalid YAML: " + ex.Message, ex);
+        }
+
+        return new Manifest(filePath, remotes, logins) { Secrets = secrets };
+    }
+
+    private delegate string Resolve(string raw, int line, bool secret);
+
+    private static ManifestRemote ReadRemote(StrictYamlReader yaml, string name, Resolve value)
+    {
+        var line = yaml.Line;
+        string uri = "";
+        string? token = null;
+        bool insecure = false, use = false;
+        var keyservers = new List<ManifestKeyserver>();
+        yaml.ReadStruct("remote", key =>
+        {
+            var at = yaml.Line;
+            switch (key)
+            {
+                case "uri": uri = value(yaml.ReadString(), at, secret: false); return true;
+                case "token": token = value(yaml.ReadString(), at, secret: true); return true;
+                case "insecure": insecure = yaml.ReadBool(); return true;
+                case "use": use = yaml.ReadBool(); return true;
+                case "keyservers": yaml.ReadSequence(() => keyservers.Add(ReadKeyserver(yaml, value))); return true;
+                default: return false;
+            }
+        });
+        if (name.Trim().Length == 0 || uri.Trim().Length == 0)
+        {
+            throw yaml.Error(line, name.Trim().Length == 0 ? "a remote needs a name" : $"remote {name} needs a uri");
+        }
+
+        return new ManifestRemote(name, uri, string.IsNullOrEmpty(token) ? null : token, insecure, use, keyservers, line);
+    }
+
+    private static ManifestKeyserver ReadKeyserver(StrictYamlReader yaml, Resolve value)
+    {
+        var line = yaml.Line;
+        string uri = "";
+        int? order = null;
+        var insecure = false;
+        yaml.ReadStruct("keyserver", key =>
+        {
+            switch (key)
+            {
+                case "uri": uri = value(yaml.ReadString(), line, secret: false); return true;
+                case "order": order = yaml.ReadInt(); return true;
+                case "insecure": insecure = yaml.ReadBool(); return true;
+                default: return false;
+            }
+        });
+        return order is <= 0
+            ? throw yaml.Error(line, "order must be > 0")
+            : new ManifestKeyserver(uri, order, insecure, line);
+    }
+
+    private static ManifestLogin ReadLogin(StrictYamlReader yaml, Resolve value)
+    {
+        var line = yaml.Line;
+        string uri = "", username = "", password = "";
+        var insecure = false;
+        yaml.ReadStruct("login", key =>
+        {
+            var at = yaml.Line;
+            switch (key)
+            {
+                case "uri": uri = value(yaml.ReadString(), at, secret: false); return true;
+                case "username": username = value(yaml.ReadString(), at, secret: false); return true;
+                case "password": password = value(yaml.ReadString(), at, secret: true); return true;
+                case "insecure": insecure = yaml.ReadBool(); return true;
+                default: return false;
+            }
+        });
+        return uri.Trim().Length == 0
+            ? throw yaml.Error(line, "a login needs a uri")
+            : new ManifestLogin(uri.Trim(), username, password, insecure, line);
+    }
+}
