@@ -1,0 +1,32 @@
+using DotnetRemote.Testing;
+using DotnetRemote.Tool.Cli;
+
+namespace DotnetRemote.Tool.Tests.TestSupport;
+
+/// <summary>What one command printed and returned.</summary>
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr);
+
+/// <summary>
+/// Runs the whole <c>dotnet-remote</c> command tree in process against a <see cref="TempConfigDir"/>, as a regular
+/// user or as root, with a fake web (<see cref="Http"/>) for service discovery.
+/// </summary>
+public sealed class CliRunner(TempConfigDir machine)
+{
+    public FakeHttpHandler Http { get; } = new();
+
+    public Task<CliResult> UserAsync(params string[] args) => RunAsync(isRoot: false, args);
+
+    public Task<CliResult> RootAsync(params string[] args) => RunAsync(isRoot: true, args);
+
+    public async Task<CliResult> RunAsync(bool isRoot, string[] args, string stdin = "")
+    {
+        using var output = new StringWriter { NewLine = "\n" };
+        using var error = new StringWriter { NewLine = "\n" };
+        using var input = new StringReader(stdin);
+        var console = new CliConsole(output, error, input, machine.Environment, inputIsTerminal: false, isRoot, Http);
+
+        var exitCode = await RemoteCli.RunAsync(args, console);
+
+        return new CliResult(exitCode, output.ToString(), error.ToString());
+    }
+}
