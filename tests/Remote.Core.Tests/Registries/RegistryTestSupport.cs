@@ -47,6 +47,13 @@ internal sealed class TestHome : IDisposable
 
     public static string Basic(string user, string password) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
 
+    /// <summary>A docker config with <c>auth</c> entries for (key, user, password) and any extra top-level JSON members.</summary>
+    public static string AuthsJson(IEnumerable<(string Key, string User, string Password)> entries, string extraMembers = "")
+    {
+        var auths = string.Join(",", entries.Select(e => $"\"{e.Key}\":{{\"auth\":\"{Basic(e.User, e.Password)}\"}}"));
+        return $"{{\"auths\":{{{auths}}}{(extraMembers.Length > 0 ? "," + extraMembers : "")}}}";
+    }
+
     public void Dispose()
     {
         try

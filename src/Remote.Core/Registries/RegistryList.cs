@@ -1,0 +1,71 @@
+using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Credentials;
+
+namespace DotnetRemote.Core.Registries;
+
+/// <summary>One login as <c>registry list</c> shows it. Never holds a secret.</summary>
+/// <param name="Uri">The remote.yaml URI, or null for a login only a docker-config file knows (made by docker, podman…).</param>
+/// <param name="Key">The docker-config key holding the secret; null for keyservers and for a remote.yaml entry whose secret is gone.</param>
+/// <param name="IsKeyserver">A keyserver login (its <c>Auth</c> header is in remote.yaml); listed as the seed does.</param>
+/// <param name="Insecure">The remote.yaml <c>Insecure</c> flag.</param>
+/// <param name="File">Where the secret is recorded: a docker-config file, or remote.yaml for keyservers.</param>
+/// <param name="Helper">The credential helper holding the secret, or null.</param>
+/// <param name="Username">The user name where the file or helper tells it, else empty.</param>
+/// <param name="IsFallback">Found only in Docker's own file, which dotnet remote reads but never writes.</param>
+public sealed record RegistryLoginInfo(string? Uri, string? Key, bool IsKeyserver, bool Insecure, string? File, string? Helper, string Username, bool IsFallback);
+
+/// <summary>
+/// <c>registry list</c>: the remote.yaml <c>Credentials</c> in file order (keyservers included, as in Apptainer), each
+/// matched to its docker-config key, then the docker-config logins remote.yaml does not know, primary file first.
+/// </summary>
+public sealed class RegistryList
+{
+    private readonly RemoteContext _context;
+
+    public RegistryList(RemoteContext context) => _context = context ?? throw new ArgumentNullException(nameof(context));
+
+    public async Task<IReadOnlyList<RegistryLoginInfo>> ExecuteAsync(CancellationToken cancellationToken = default)
+    {
+        var paths = _context.Paths;
+        var stored = (await ListFileAsync(paths.DockerConfigFile, required: true, cancellationToken)).ToList();
+        var fallback = paths.DockerFallbackFile is { } fallbackFile ? await ListFileAsync(fallbackFile, required: false, cancellationToken) : [];
+
+        var result = new List<RegistryLoginInfo>();
+        foreach (var entry in new RemoteConfigStore(_context).LoadMerged().Credentials)
+        {
+            if (!RegistryReference.IsRegistryUri(entry.Uri))
+            {
+                result.Add(new RegistryLoginInfo(entry.Uri, null, IsKeyserver: true, entry.Insecure, paths.UserConfigFile, null, "", IsFallback: false));
+                continue;
+            }
+
+            var login = RegistryReference.TryParseRegistry(entry.Uri, out var reference) ? stored.Find(l => l.Key == reference.ConfigKey) : null;
+            result.Add(new RegistryLoginInfo(entry.Uri, login?.Key, IsKeyserver: false, entry.Insecure, login?.FilePath, login?.Helper, login?.Username ?? "", IsFallback: false));
+        }
+
+        var listedKeys = result.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var (login, isFallback) in stored.Select(l => (l, false)).Concat(fallback.Select(l => (l, true))))
+        {
+            if (listedKeys.Add(login.Key))
+            {
+                result.Add(new RegistryLoginInfo(null, login.Key, IsKeyserver: false, Insecure: false, login.FilePath, login.Helper, login.Username, isFallback));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The logins of one file. Docker's file is only a fallback: if it does not parse, say so and go on.</summary>
+    private async Task<IReadOnlyList<StoredLogin>> ListFileAsync(string file, bool required, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await new DockerCredentialStore(_context, file).ListAsync(cancellationToken);
+        }
+        catch (RemoteException ex) when (!required)
+        {
+            _context.Log.Warning($"skipping {file}: {ex.Message}");
+            return [];
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Credentials;
+
+namespace DotnetRemote.Core.Registries;
+
+/// <summary>What <c>registry login</c> needs. <see cref="Password"/> is a secret and never printed.</summary>
+public sealed record RegistryLoginOptions
+{
+    /// <summary><c>docker://host[:port][/namespace]</c> or <c>oras://…</c>.</summary>
+    public required string Uri { get; init; }
+
+    public required string Username { get; init; }
+
+    public required string Password { get; init; }
+
+    /// <summary>Try http and accept any certificate (always so for loopback hosts).</summary>
+    public bool Insecure { get; init; }
+
+    public override string ToString() => $"RegistryLoginOptions {{ Uri = {Uri}, Username = {Username}, Insecure = {Insecure} }}";
+}
+
+/// <summary>The outcome of a login.</summary>
+/// <param name="Uri">The canonical login URI recorded in remote.yaml.</param>
+/// <param name="Key">The docker-config key the secret is stored under.</param>
+/// <param name="File">The docker-config file (the auth file) that records the login.</param>
+/// <param name="Helper">The credential helper holding the secret, or null when it is in <paramref name="File"/>.</param>
+/// <param name="RemoteConfigFile">The remote.yaml updated, or null with an auth file (Apptainer leaves it alone then).</param>
+public sealed record RegistryLoginResult(string Uri, string Key, string File, string? Helper, RegistryVerification Verification, string? RemoteConfigFile);
+
+/// <summary>
+/// <c>registry login</c> (spec §2.3.1, §2.4 with the §7.5 fixes): verify the credentials for real, store the secret in
+/// the primary docker-config file or its helper (never in Docker's own file), and record <c>{URI, Insecure}</c> in
+/// remote.yaml. A login replaces earlier entries for the same transport and docker-config key.
+/// </summary>
+public sealed class RegistryLogin
+{
+    private readonly RemoteContext _context;
+
+    public RegistryLogin(RemoteContext context) => _context = context ?? throw new ArgumentNullException(nameof(context));
+
+    public async Task<RegistryLoginResult> ExecuteAsync(RegistryLoginOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var reference = RegistryReference.ParseRegistry(options.Uri);
+        if (string.IsNullOrEmpty(options.Username))
+        {
+            throw new RemoteException(RemoteErrorCodes.InvalidArgument, "Docker/OCI registry requires a username");
+        }
+
+        if (string.IsNullOrEmpty(options.Password))
+        {
+            throw new RemoteException(RemoteErrorCodes.PasswordRequired, "a password is required");
+        }
+
+        var verification = await new RegistryLoginVerifier(_context).VerifyAsync(reference, options.Username, options.Password, options.Insecure, cancellationToken);
+        if (!verification.CredentialsVerified)
+        {
+            _context.Log.Warning($"{reference.ApiHost} answers anonymous requests, so it cannot tell whether these credentials are right");
+        }
+
+        var file = _context.Paths.DockerConfigFile;
+        var helper = await new DockerCredentialStore(_context, file).StoreAsync(reference, options.Username, options.Password, cancellationToken);
+        _context.Log.Info(helper is null ? $"Token stored in {file}" : $"Token stored in credential helper docker-credential-{helper} (recorded in {file})");
+
+        string? remoteConfig = null;
+        if (RegistryLogins.UpdatesRemoteConfig(_context.Paths))
+        {
+            await new RemoteConfigStore(_context).UpdateUserAsync(merged: true, config =>
+            {
+                config.Credentials.RemoveAll(entry => RegistryLogins.IsSameLogin(entry.Uri, reference));
+                config.Credentials.Add(new CredentialConfig { Uri = reference.Uri, Insecure = options.Insecure });
+                return true;
+            });
+            remoteConfig = _context.Paths.UserConfigFile;
+
+            // The seed's wording; the line above says where the secret really is.
+            _context.Log.Info($"Token stored in {remoteConfig}");
+        }
+
+        return new RegistryLoginResult(reference.Uri, reference.ConfigKey, file, helper, verification, remoteConfig);
+    }
+}
+
+/// <summary>The remote.yaml side of registry logins: which <c>Credentials</c> entries are registry logins and which match.</summary>
+internal static class RegistryLogins
+{
+    /// <summary>With an auth file Apptainer leaves remote.yaml alone; <see cref="RemotePaths"/> has no fallback file then.</summary>
+    public static bool UpdatesRemoteConfig(RemotePaths paths) => paths.DockerFallbackFile is not null;
+
+    /// <summary>The same login: same transport and same docker-config key (so Docker Hub's aliases are one login).</summary>
+    public static bool IsSameLogin(string entryUri, RegistryReference reference) =>
+        RegistryReference.TryParseRegistry(entryUri, out var entry) && entry.Transport == reference.Transport && entry.ConfigKey == reference.ConfigKey;
+
+    /// <summary>
+    /// Shares the secret with <paramref name="reference"/>: docker:// and oras:// use one docker-config key, so logging
+    /// out of one logs out of both (spec §7.5 item 21, no phantom entry left).
+    /// </summary>
+    public static bool SharesSecret(string entryUri, RegistryReference reference) =>
+        RegistryReference.TryParseRegistry(entryUri, out var entry) && entry.ConfigKey == reference.ConfigKey;
+
+    public static bool IsRegistryLogin(CredentialConfig entry) => RegistryReference.IsRegistryUri(entry.Uri);
+}
