@@ -8,9 +8,10 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr);
 
 /// <summary>
 /// Runs the whole <c>dotnet-remote</c> command tree in process against a <see cref="TempConfigDir"/>, as a regular
-/// user or as root, with a fake web (<see cref="Http"/>) for service discovery.
+/// user or as root, with a fake web (<see cref="Http"/>) for service discovery. <paramref name="environment"/>
+/// replaces the machine's environment (to add variables such as <c>APPTAINER_ADD_INSECURE</c>).
 /// </summary>
-public sealed class CliRunner(TempConfigDir machine)
+public sealed class CliRunner(TempConfigDir machine, Func<string, string?>? environment = null)
 {
     public FakeHttpHandler Http { get; } = new();
 
@@ -23,7 +24,7 @@ public sealed class CliRunner(TempConfigDir machine)
         using var output = new StringWriter { NewLine = "\n" };
         using var error = new StringWriter { NewLine = "\n" };
         using var input = new StringReader(stdin);
-        var console = new CliConsole(output, error, input, machine.Environment, inputIsTerminal: false, isRoot, Http);
+        var console = new CliConsole(output, error, input, environment ?? machine.Environment, inputIsTerminal: false, isRoot, Http);
 
         var exitCode = await RemoteCli.RunAsync(args, console);
 
