@@ -1,0 +1,119 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DotnetRemote.Core.Registries;
+
+namespace DotnetRemote.Core.Credentials;
+
+/// <summary>
+/// Answers the docker-credential-helpers protocol from dotnet remote's own store (the primary docker-config file and
+/// the helpers it names), so docker, podman or ORAS can use it as <c>credHelpers</c>/<c>credsStore</c>:
+/// <c>get</c> (server URL on stdin → <c>{"ServerURL","Username","Secret"}</c>), <c>store</c> (that JSON on stdin),
+/// <c>erase</c> (server URL on stdin), <c>list</c> (<c>{url: username}</c>), <c>version</c>. Errors go to stdout with
+/// exit code 1, as the protocol wants; a missing credential is <see cref="CredentialHelperClient.NotFoundMessage"/>.
+/// Do not name this program as a helper inside the docker-config file it serves: it would call itself.
+/// </summary>
+public sealed class CredentialHelperProtocol
+{
+    private readonly RemoteContext _context;
+
+    public CredentialHelperProtocol(RemoteContext context) => _context = context ?? throw new ArgumentNullException(nameof(context));
+
+    /// <summary>Runs one action, reading <paramref name="input"/> and writing <paramref name="output"/>; returns the exit code.</summary>
+    public async Task<int> ServeAsync(string action, TextReader input, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        var store = new DockerCredentialStore(_context, _context.Paths.DockerConfigFile);
+        try
+        {
+            var reply = action switch
+            {
+                "get" => await GetAsync(store, (await input.ReadToEndAsync(cancellationToken)).Trim(), cancellationToken),
+                "store" => await StoreAsync(store, await input.ReadToEndAsync(cancellationToken), cancellationToken),
+                "erase" => await EraseAsync(store, (await input.ReadToEndAsync(cancellationToken)).Trim(), cancellationToken),
+                "list" => await ListAsync(store, cancellationToken),
+                "version" => RemoteHttp.UserAgent,
+                _ => throw new RemoteException(RemoteErrorCodes.InvalidArgument, $"unknown credential helper action \"{action}\" (expected get, store, erase, list or version)"),
+            };
+            if (reply.Length > 0)
+            {
+                await output.WriteLineAsync(reply);
+            }
+
+            return 0;
+        }
+        catch (RemoteException ex)
+        {
+            await output.WriteLineAsync(ex.Message);
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// The login a server URL names. Callers send <c>host[:port]</c>, <c>host/namespace</c>, Docker Hub's
+    /// <c>https://index.docker.io/v1/</c> or <c>https://host</c>: with a scheme only the host counts, as in docker.
+    /// </summary>
+    internal static RegistryReference ToReference(string serverUrl)
+    {
+        if (serverUrl.Length == 0)
+        {
+            throw new RemoteException(RemoteErrorCodes.InvalidArgument, "no server URL given");
+        }
+
+        var registry = DockerConfigFile.SchemeKeyHostname(serverUrl) ?? serverUrl.TrimEnd('/');
+        return RegistryReference.ParseRegistry($"docker://{registry}");
+    }
+
+    private static async Task<string> GetAsync(DockerCredentialStore store, string serverUrl, CancellationToken cancellationToken)
+    {
+        var found = await store.FindAsync(ToReference(serverUrl), cancellationToken) ?? throw NotFound();
+        return new JsonObject
+        {
+            ["ServerURL"] = serverUrl,
+            ["Username"] = found.IsIdentityToken ? HelperCredential.IdentityTokenUsername : found.Username,
+            ["Secret"] = found.Secret,
+        }.ToJsonString();
+    }
+
+    private static async Task<string> StoreAsync(DockerCredentialStore store, string json, CancellationToken cancellationToken)
+    {
+        JsonObject request;
+        try
+        {
+            request = JsonNode.Parse(json) as JsonObject ?? throw new RemoteException(RemoteErrorCodes.InvalidArgument, "store expects a JSON object on stdin");
+        }
+        catch (JsonException)
+        {
+            // The reader's message could quote the input, which holds the secret.
+            throw new RemoteException(RemoteErrorCodes.InvalidArgument, "store expects a JSON object on stdin");
+        }
+
+        string Field(string name) => request[name] is JsonValue v && v.TryGetValue<string>(out var text) ? text : "";
+        var username = Field("Username");
+        var secret = Field("Secret");
+        if (secret.Length == 0)
+        {
+            throw new RemoteException(RemoteErrorCodes.PasswordRequired, "a password is required");
+        }
+
+        await store.StoreAsync(ToReference(Field("ServerURL")), username, secret, cancellationToken);
+        return "";
+    }
+
+    private static async Task<string> EraseAsync(DockerCredentialStore store, string serverUrl, CancellationToken cancellationToken) =>
+        (await store.EraseAsync(ToReference(serverUrl), cancellationToken)).Count > 0 ? "" : throw NotFound();
+
+    private static async Task<string> ListAsync(DockerCredentialStore store, CancellationToken cancellationToken)
+    {
+        var list = new JsonObject();
+        foreach (var login in await store.ListAsync(cancellationToken))
+        {
+            list[login.Key] = login.Username;
+        }
+
+        return list.ToJsonString();
+    }
+
+    private static RemoteException NotFound() => new(RemoteErrorCodes.CredentialNotFound, CredentialHelperClient.NotFoundMessage);
+}
