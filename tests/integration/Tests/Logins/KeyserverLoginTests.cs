@@ -1,0 +1,121 @@
+using DotnetRemote.Integration.Tests.Fixtures;
+using DotnetRemote.Integration.Tests.Infrastructure;
+
+namespace DotnetRemote.Integration.Tests.Tests.Logins;
+
+/// <summary>Keyserver logins (root's add-keyserver, then login/list/credential get) against nginx in front of SKS.</summary>
+[Collection(Keyservers.Name)]
+public sealed class KeyserverLoginTests(KeyserverFixture keys)
+{
+    private static string Url(Uri baseAddress) => baseAddress.GetLeftPart(UriPartial.Authority);
+
+    [SkippableFact]
+    public async Task Basic_login_stores_the_credential_lists_it_and_credential_get_returns_it()
+    {
+        using var tool = await SandboxWithKeyserverAsync(keys.BasicBaseAddress);
+        var url = Url(keys.BasicBaseAddress);
+
+        var login = await tool.RunAsync(["login", "--username", keys.Username, "--password-stdin", url], stdin: keys.Password + "\n");
+
+        ToolAssert.Succeeded(login);
+        Assert.Contains($"INFO:    Token stored in {tool.RemoteYaml}", login.StdErr, StringComparison.Ordinal);
+        ToolAssert.NeverPrinted(login, keys.Password);
+        var list = await tool.RunAsync(["list"]);
+        ToolAssert.Succeeded(list);
+        var logins = list.StdOut[list.StdOut.IndexOf("Authenticated Logins", StringComparison.Ordinal)..];
+        Assert.Contains(url, logins, StringComparison.Ordinal);
+        ToolAssert.NeverPrinted(list, keys.Password);
+
+        var credential = await tool.RunAsync(["credential", "get", url]);
+        ToolAssert.Succeeded(credential);
+        Assert.Contains($"\"Username\":\"{keys.Username}\"", credential.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"\"Secret\":\"{keys.Password}\"", credential.StdOut, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task A_wrong_password_is_refused_and_nothing_is_stored()
+    {
+        using var tool = await SandboxWithKeyserverAsync(keys.BasicBaseAddress);
+        var url = Url(keys.BasicBaseAddress);
+        const string WrongPassword = "not-kims-password";
+
+        var login = await tool.RunAsync(["login", "-u", keys.Username, "--password-stdin", url], stdin: WrongPassword + "\n");
+
+        ToolAssert.FailedWithOneFatal(login, "401");
+        ToolAssert.NeverPrinted(login, WrongPassword);
+        Assert.DoesNotContain(WrongPassword, tool.ReadRemoteYaml(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Credentials", tool.ReadRemoteYaml(), StringComparison.Ordinal);
+        Assert.Equal(1, (await tool.RunAsync(["credential", "get", url])).ExitCode);
+    }
+
+    [SkippableFact]
+    public async Task Bearer_login_without_a_username_stores_the_token()
+    {
+        using var tool = await SandboxWithKeyserverAsync(keys.BearerBaseAddress);
+        var url = Url(keys.BearerBaseAddress);
+
+        var login = await tool.RunAsync(["login", "--password-stdin", url], stdin: keys.BearerToken + "\n");
+
+        ToolAssert.Succeeded(login);
+        Assert.Contains($"INFO:    Token stored in {tool.RemoteYaml}", login.StdErr, StringComparison.Ordinal);
+        ToolAssert.NeverPrinted(login, keys.BearerToken);
+        var credential = await tool.RunAsync(["credential", "get", url]);
+        ToolAssert.Succeeded(credential);
+        Assert.Contains($"\"Secret\":\"{keys.BearerToken}\"", credential.StdOut, StringComparison.Ordinal);
+
+        var wrong = await tool.RunAsync(["login", "--password-stdin", url], stdin: "wrong-bearer-token\n");
+        ToolAssert.FailedWithOneFatal(wrong);
+        Assert.DoesNotContain("wrong-bearer-token", tool.ReadRemoteYaml(), StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Tls_login_succeeds_when_SSL_CERT_FILE_trusts_the_test_ca()
+    {
+        using var tool = await SandboxWithKeyserverAsync(keys.TlsBaseAddress);
+        var url = Url(keys.TlsBaseAddress);
+        var bundle = Path.Combine(tool.Root, "ca-bundle.crt");
+        await File.WriteAllTextAsync(bundle, TestCertificates.CaCertificatePem);
+
+        var login = await tool.RunAsync(["login", "-u", keys.Username, "--password-stdin", url], stdin: keys.Password + "\n", env: new Dictionary<string, string> { ["SSL_CERT_FILE"] = bundle });
+
+        ToolAssert.Succeeded(login);
+        Assert.Contains($"INFO:    Token stored in {tool.RemoteYaml}", login.StdErr, StringComparison.Ordinal);
+        ToolAssert.NeverPrinted(login, keys.Password);
+        var credential = await tool.RunAsync(["credential", "get", url]);
+        ToolAssert.Succeeded(credential);
+        Assert.Contains($"\"Username\":\"{keys.Username}\"", credential.StdOut, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Tls_login_without_trusting_the_test_ca_is_refused_with_one_fatal_line_naming_the_host()
+    {
+        using var tool = await SandboxWithKeyserverAsync(keys.TlsBaseAddress);
+        var url = Url(keys.TlsBaseAddress);
+
+        var login = await tool.RunAsync(["login", "-u", keys.Username, "--password-stdin", url], stdin: keys.Password + "\n");
+
+        ToolAssert.FailedWithOneFatal(login, keys.Hostname);
+        ToolAssert.NeverPrinted(login, keys.Password);
+        Assert.DoesNotContain("Credentials", tool.ReadRemoteYaml(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A sandbox whose system file lists the keyserver, added as root with <c>add-keyserver</c>.</summary>
+    private async Task<RemoteTool> SandboxWithKeyserverAsync(Uri baseAddress)
+    {
+        await keys.EnsureAvailableAsync();
+        Skip.IfNot(Environment.UserName == "root", "add-keyserver edits the system file and needs root");
+        var tool = new RemoteTool();
+        try
+        {
+            var added = await tool.RunAsync(["add-keyserver", Url(baseAddress)]);
+            ToolAssert.Succeeded(added);
+            Assert.Contains(Url(baseAddress), File.ReadAllText(tool.SystemConfigFile), StringComparison.Ordinal);
+            return tool;
+        }
+        catch
+        {
+            tool.Dispose();
+            throw;
+        }
+    }
+}
