@@ -38,7 +38,7 @@ public sealed class ApplyManifest(RemoteContext context)
 
         foreach (var remote in manifest.Remotes)
         {
-            At(manifest, remote.Line, () => PlanRemote(desired, remote, changes));
+            At(remote.Origin, () => PlanRemote(desired, remote, changes));
         }
 
         var keyserverLogins = new List<CredentialConfig>();
@@ -47,17 +47,17 @@ public sealed class ApplyManifest(RemoteContext context)
         {
             if (RegistryReference.IsRegistryUri(login.Uri))
             {
-                var reference = At(manifest, login.Line, () => RegistryReference.ParseRegistry(login.Uri));
+                var reference = At(login.Origin, () => RegistryReference.ParseRegistry(login.Uri));
                 if (login.Username.Length == 0 || login.Password.Length == 0)
                 {
-                    throw Invalid(manifest, login.Line, $"login {login.Uri} needs a username and a password");
+                    throw Invalid(login.Origin, $"login {login.Uri} needs a username and a password");
                 }
 
                 registryLogins.Add((reference, login));
             }
             else if (!KeyserverUri.IsKeyserver(login.Uri))
             {
-                throw Invalid(manifest, login.Line, $"{login.Uri}: a login is for docker://, oras:// or a keyserver's http(s):// URL");
+                throw Invalid(login.Origin, $"{login.Uri}: a login is for docker://, oras:// or a keyserver's http(s):// URL");
             }
         }
 
@@ -66,7 +66,7 @@ public sealed class ApplyManifest(RemoteContext context)
             await VerifyTokensAsync(manifest, cancellationToken).ConfigureAwait(false);
             foreach (var (reference, login) in registryLogins)
             {
-                await AtAsync(manifest, login.Line, () => new RegistryLoginVerifier(context).VerifyAsync(reference, login.Username, login.Password, login.Insecure, cancellationToken)).ConfigureAwait(false);
+                await AtAsync(login.Origin, () => new RegistryLoginVerifier(context).VerifyAsync(reference, login.Username, login.Password, login.Insecure, cancellationToken)).ConfigureAwait(false);
             }
         }
 
@@ -74,8 +74,8 @@ public sealed class ApplyManifest(RemoteContext context)
         {
             var keyserverLogin = new KeyserverLoginOptions(login.Uri, login.Username, login.Password, login.Insecure);
             var credential = options.NoVerify
-                ? At(manifest, login.Line, () => Unverified(desired, keyserverLogin))
-                : await AtAsync(manifest, login.Line, () => new KeyserverLogin(context).VerifyAsync(keyserverLogin, desired, cancellationToken)).ConfigureAwait(false);
+                ? At(login.Origin, () => Unverified(desired, keyserverLogin))
+                : await AtAsync(login.Origin, () => new KeyserverLogin(context).VerifyAsync(keyserverLogin, desired, cancellationToken)).ConfigureAwait(false);
             var same = desired.Credentials.Any(c => c == credential);
             changes.Add(new ManifestChange("login", login.Uri, same ? "unchanged" : "store", login.Username.Length == 0 ? "token" : login.Username));
             keyserverLogins.Add(credential);
@@ -125,7 +125,7 @@ public sealed class ApplyManifest(RemoteContext context)
 
             return 0;
         }).ConfigureAwait(false);
-        context.Log.Info($"Manifest {manifest.FilePath} applied: {changes.Count(c => c.Action != "unchanged")} change(s)");
+        context.Log.Info($"{manifest.Source} applied: {changes.Count(c => c.Action != "unchanged")} change(s)");
         return new ApplyManifestResult(changes, Applied: true);
     }
 
@@ -191,7 +191,7 @@ public sealed class ApplyManifest(RemoteContext context)
         foreach (var remote in manifest.Remotes.Where(r => r.Token is not null))
         {
             var endpoint = new EndpointConfig { Uri = EndpointUri.Normalize(remote.Uri), Insecure = remote.Insecure };
-            await AtAsync(manifest, remote.Line, async () =>
+            await AtAsync(remote.Origin, async () =>
             {
                 await new TokenVerifier(context).VerifyAsync(endpoint, remote.Token!, cancellationToken).ConfigureAwait(false);
                 return 0;
@@ -210,11 +210,11 @@ public sealed class ApplyManifest(RemoteContext context)
         return new CredentialConfig { Uri = login.Uri, Auth = header, Insecure = configured.Insecure || login.Insecure };
     }
 
-    private static RemoteException Invalid(Manifest manifest, int line, string detail) =>
-        new(RemoteErrorCodes.ManifestInvalid, $"{manifest.FilePath}:{line}: {detail}");
+    private static RemoteException Invalid(string origin, string detail) =>
+        new(RemoteErrorCodes.ManifestInvalid, $"{origin}: {detail}");
 
-    /// <summary>Runs a step, prefixing any failure with the manifest's file and the entry's line.</summary>
-    private static T At<T>(Manifest manifest, int line, Func<T> step)
+    /// <summary>Runs a step, prefixing any failure with where the entry was declared.</summary>
+    private static T At<T>(string origin, Func<T> step)
     {
         try
         {
@@ -222,17 +222,17 @@ public sealed class ApplyManifest(RemoteContext context)
         }
         catch (RemoteException ex) when (ex is not ConfigFileException)
         {
-            throw new RemoteException(ex.Code, $"{manifest.FilePath}:{line}: {ex.Message}", ex);
+            throw new RemoteException(ex.Code, $"{origin}: {ex.Message}", ex);
         }
     }
 
-    private static void At(Manifest manifest, int line, Action step) => At(manifest, line, () =>
+    private static void At(string origin, Action step) => At(origin, () =>
     {
         step();
         return 0;
     });
 
-    private static async Task<T> AtAsync<T>(Manifest manifest, int line, Func<Task<T>> step)
+    private static async Task<T> AtAsync<T>(string origin, Func<Task<T>> step)
     {
         try
         {
@@ -240,7 +240,7 @@ public sealed class ApplyManifest(RemoteContext context)
         }
         catch (RemoteException ex) when (ex is not ConfigFileException)
         {
-            throw new RemoteException(ex.Code, $"{manifest.FilePath}:{line}: {ex.Message}", ex);
+            throw new RemoteException(ex.Code, $"{origin}: {ex.Message}", ex);
         }
     }
 }

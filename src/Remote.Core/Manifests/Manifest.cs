@@ -2,9 +2,9 @@ namespace DotnetRemote.Core.Manifests;
 
 /// <summary>
 /// What a pipeline declares: remotes (with their keyservers) and logins. Values are already resolved; every
-/// entry remembers its line so errors point into the file.
+/// entry remembers where it was declared (<c>file:line</c>, or an MSBuild item) so errors point there.
 /// </summary>
-public sealed record Manifest(string FilePath, IReadOnlyList<ManifestRemote> Remotes, IReadOnlyList<ManifestLogin> Logins)
+public sealed record Manifest(string Source, IReadOnlyList<ManifestRemote> Remotes, IReadOnlyList<ManifestLogin> Logins)
 {
     /// <summary>Every secret value resolved from the manifest, for CI log masking. Never print these.</summary>
     public IReadOnlyList<string> Secrets { get; init; } = [];
@@ -12,16 +12,16 @@ public sealed record Manifest(string FilePath, IReadOnlyList<ManifestRemote> Rem
 
 /// <param name="Token">The library token; null to leave any stored token alone.</param>
 /// <param name="Use">Make it the active remote.</param>
-public sealed record ManifestRemote(string Name, string Uri, string? Token, bool Insecure, bool Use, IReadOnlyList<ManifestKeyserver> Keyservers, int Line)
+public sealed record ManifestRemote(string Name, string Uri, string? Token, bool Insecure, bool Use, IReadOnlyList<ManifestKeyserver> Keyservers, string Origin)
 {
     public override string ToString() => $"ManifestRemote {{ Name = {Name}, Uri = {Uri}, Insecure = {Insecure}, Use = {Use} }}";
 }
 
 /// <param name="Order">1-based position; entries without one follow in file order.</param>
-public sealed record ManifestKeyserver(string Uri, int? Order, bool Insecure, int Line);
+public sealed record ManifestKeyserver(string Uri, int? Order, bool Insecure, string Origin);
 
 /// <param name="Uri"><c>docker://</c>, <c>oras://</c> or a keyserver's http(s) URL.</param>
-public sealed record ManifestLogin(string Uri, string Username, string Password, bool Insecure, int Line)
+public sealed record ManifestLogin(string Uri, string Username, string Password, bool Insecure, string Origin)
 {
     public override string ToString() => $"ManifestLogin {{ Uri = {Uri}, Username = {Username}, Insecure = {Insecure} }}";
 }

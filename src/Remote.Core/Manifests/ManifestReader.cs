@@ -90,7 +90,7 @@ public static class ManifestReader
             throw yaml.Error(line, name.Trim().Length == 0 ? "a remote needs a name" : $"remote {name} needs a uri");
         }
 
-        return new ManifestRemote(name, uri, string.IsNullOrEmpty(token) ? null : token, insecure, use, keyservers, line);
+        return new ManifestRemote(name, uri, string.IsNullOrEmpty(token) ? null : token, insecure, use, keyservers, $"{yaml.FilePath}:{line}");
     }
 
     private static ManifestKeyserver ReadKeyserver(StrictYamlReader yaml, Resolve value)
@@ -111,7 +111,7 @@ public static class ManifestReader
         });
         return order is <= 0
             ? throw yaml.Error(line, "order must be > 0")
-            : new ManifestKeyserver(uri, order, insecure, line);
+            : new ManifestKeyserver(uri, order, insecure, $"{yaml.FilePath}:{line}");
     }
 
     private static ManifestLogin ReadLogin(StrictYamlReader yaml, Resolve value)
@@ -133,6 +133,6 @@ public static class ManifestReader
         });
         return uri.Trim().Length == 0
             ? throw yaml.Error(line, "a login needs a uri")
-            : new ManifestLogin(uri.Trim(), username, password, insecure, line);
+            : new ManifestLogin(uri.Trim(), username, password, insecure, $"{yaml.FilePath}:{line}");
     }
 }

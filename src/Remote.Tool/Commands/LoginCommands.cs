@@ -22,11 +22,10 @@ internal static class LoginCommands
         secrets.AddTo(command);
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
-            var argument = parseResult.GetValue(target);
-            var remote = new RemoteLogin(context).FindTarget(argument);
-            if (remote is not null)
+            var login = LoginTarget.Classify(context, parseResult.GetValue(target));
+            if (login.Kind == LoginKind.Remote)
             {
-                return await LoginToRemoteAsync(runner, context, remote, parseResult.GetValue(tokenFile), cancellationToken);
+                return await LoginToRemoteAsync(runner, context, login.Remote!, parseResult.GetValue(tokenFile), cancellationToken);
             }
 
             if (parseResult.GetValue(tokenFile) is not null)
@@ -34,11 +33,11 @@ internal static class LoginCommands
                 throw new RemoteException(RemoteErrorCodes.InvalidArgument, "--tokenfile is only supported for login to a remote endpoint, not OCI (docker/oras) or keyservers");
             }
 
-            var uri = argument ?? throw new RemoteException(RemoteErrorCodes.NoDefaultRemote, "no default remote: name a remote or a registry/keyserver URI");
-            var username = secrets.Username(parseResult, runner);
+            var uri = login.Value;
             var insecureLogin = runner.FlagOrEnvironment(parseResult, insecure, "APPTAINER_LOGIN_INSECURE");
-            if (KeyserverUri.IsKeyserver(uri))
+            if (login.Kind == LoginKind.Keyserver)
             {
+                var username = secrets.Username(parseResult, runner);
                 var password = secrets.Password(parseResult, runner, "Password (or token when username is empty): ");
                 await new KeyserverLogin(context).ExecuteAsync(new KeyserverLoginOptions(uri, username, password, insecureLogin), cancellationToken);
                 return CommandRunner.Success;
@@ -62,20 +61,18 @@ internal static class LoginCommands
                 return CommandRunner.Success;
             }
 
-            var argument = parseResult.GetValue(target);
-            if (new RemoteLogin(context).FindTarget(argument) is { } remote)
+            var logout = LoginTarget.Classify(context, parseResult.GetValue(target));
+            switch (logout.Kind)
             {
-                await new RemoteLogout(context).ExecuteAsync(remote.Name);
-                return CommandRunner.Success;
+                case LoginKind.Remote:
+                    await new RemoteLogout(context).ExecuteAsync(logout.Value);
+                    return CommandRunner.Success;
+                case LoginKind.Keyserver:
+                    await new KeyserverLogout(context).ExecuteAsync(logout.Value);
+                    return CommandRunner.Success;
             }
 
-            var uri = argument ?? throw new RemoteException(RemoteErrorCodes.NoDefaultRemote, "no default remote: name a remote or a registry/keyserver URI");
-            if (KeyserverUri.IsKeyserver(uri))
-            {
-                await new KeyserverLogout(context).ExecuteAsync(uri);
-                return CommandRunner.Success;
-            }
-
+            var uri = logout.Value;
             return await RegistryCommands.LogoutAsync(context, uri, cancellationToken);
         });
         return command;

@@ -1,0 +1,1 @@
+Console.WriteLine("Built with the remotes and logins declared in SampleApp.csproj.");
