@@ -128,10 +128,9 @@ public sealed class DockerCredentialStore
         var logins = new List<StoredLogin>();
         foreach (var key in file.Keys)
         {
-            var entry = file.GetEntry(key)!;
-            if (entry.HasSecret || file.HelperFor(key) is not { } helper)
+            if (file.HoldsSecret(key) || file.HelperFor(key) is not { } helper)
             {
-                logins.Add(new StoredLogin(FilePath, key, entry.Username, Helper: null));
+                logins.Add(new StoredLogin(FilePath, key, UsernameOrEmpty(file, key), Helper: null));
                 continue;
             }
 
@@ -145,6 +144,19 @@ public sealed class DockerCredentialStore
         }
 
         return logins;
+    }
+
+    // A list is informational: an entry that does not decode still shows, without a user name.
+    private static string UsernameOrEmpty(DockerConfigFile file, string key)
+    {
+        try
+        {
+            return file.GetEntry(key)?.Username ?? "";
+        }
+        catch (RemoteException)
+        {
+            return "";
+        }
     }
 
     // A list is informational: a helper that is missing or fails only costs the user names.
@@ -173,7 +185,7 @@ public sealed class DockerCredentialStore
             foreach (var key in file.Keys.Where(selected).ToList())
             {
                 string? helper = null;
-                if (!file.GetEntry(key)!.HasSecret && file.HelperFor(key) is { } named)
+                if (!file.HoldsSecret(key) && file.HelperFor(key) is { } named)
                 {
                     await Helper(named).EraseAsync(key, cancellationToken);
                     helper = named;

@@ -25,6 +25,9 @@ public sealed class DockerConfigFile
     private const string CredsStoreField = "credsStore";
     private const string CredHelpersField = "credHelpers";
 
+    /// <summary>The entry fields that carry a secret.</summary>
+    private static readonly string[] SecretFields = ["auth", "password", "identitytoken"];
+
     private static readonly JsonWriterOptions WriterOptions = new()
     {
         Indented = true,
@@ -140,6 +143,13 @@ public sealed class DockerConfigFile
     public bool Contains(string key) => Auths(create: false)?.ContainsKey(key) == true;
 
     /// <summary>
+    /// True when the entry itself holds a secret (<c>auth</c>, <c>password</c> or <c>identitytoken</c>), false for a
+    /// helper's <c>{}</c>. Does not decode, so a logout can remove an entry whose <c>auth</c> is corrupt.
+    /// </summary>
+    public bool HoldsSecret(string key) =>
+        Auths(create: false)?[key] is JsonObject entry && SecretFields.Any(field => NonEmptyString(entry[field]) is not null);
+
+    /// <summary>
     /// The decoded entry stored under exactly <paramref name="key"/>; null when there is none. A helper placeholder
     /// <c>{}</c> gives an entry without a secret.
     /// </summary>
@@ -186,7 +196,8 @@ public sealed class DockerConfigFile
     public void SetHelperPlaceholder(string key)
     {
         var entry = Entry(key);
-        foreach (var field in new[] { "auth", "username", "password", "identitytoken" })
+        entry.Remove("username");
+        foreach (var field in SecretFields)
         {
             entry.Remove(field);
         }

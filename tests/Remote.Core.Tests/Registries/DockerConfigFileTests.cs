@@ -48,6 +48,20 @@ public class DockerConfigFileTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
     }
 
+    [Fact]
+    public async Task Parallel_writers_lose_no_login()
+    {
+        var keys = Enumerable.Range(0, 16).Select(i => $"registry{i}.example.com").ToList();
+
+        await Task.WhenAll(keys.Select(key => Task.Run(() => DockerConfigFile.UpdateAsync(_home.PrimaryFile, file =>
+        {
+            file.SetAuth(key, "u", "p");
+            return Task.FromResult(0);
+        }))));
+
+        Assert.Equal(keys.Order(), DockerConfigFile.Load(_home.PrimaryFile).Keys.Order());
+    }
+
     [Theory]
     [InlineData("{ \"auths\": { \"ghcr.io\": { \"auth\": ")]
     [InlineData("[1, 2]")]

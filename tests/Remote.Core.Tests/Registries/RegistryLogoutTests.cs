@@ -64,6 +64,17 @@ public class RegistryLogoutTests : IDisposable
     }
 
     [Fact]
+    public async Task An_entry_with_a_corrupt_auth_can_still_be_logged_out_of()
+    {
+        TestHome.WriteFile(_home.PrimaryFile, """{"auths":{"ghcr.io":{"auth":"%%% not base64"}}}""");
+
+        var result = await Logout("docker://ghcr.io");
+
+        Assert.Equal([new ErasedLogin("ghcr.io", null)], result.Erased);
+        Assert.Empty(Auths());
+    }
+
+    [Fact]
     public async Task Not_logged_in_is_an_error_and_dockers_own_file_is_not_touched()
     {
         TestHome.WriteFile(_home.FallbackFile, TestHome.AuthsJson([("ghcr.io", "a", "b")]));
