@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Figures, not a test: how long one credential lookup takes in a docker-config.json holding 2,000 registries,
+# `dotnet-remote credential get` (the whole process: start, read, match, print) against skopeo 1.9's nearest
+# equivalent, `skopeo login --get-login` (prints the stored user for a registry; no network).
+#
+#   bash bench/credential-get-vs-skopeo.sh                 # builds the tool (Release) into a temp dir first
+#   DOTNET_REMOTE=/path/to/dotnet-remote RUNS=50 bash bench/credential-get-vs-skopeo.sh
+#
+# Runs alternate (tool, skopeo, tool, skopeo, ...) so drift hits both alike; prints each median in ms.
+set -euo pipefail
+
+RUNS=${RUNS:-20}
+REGISTRIES=${REGISTRIES:-2000}
+HOST=host-1000.example:5000
+SKOPEO=${SKOPEO:-skopeo}
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [ -z "${DOTNET_REMOTE:-}" ]; then
+    echo "building src/Remote.Tool (Release) into $work/tool ..." >&2
+    dotnet build "$repo/src/Remote.Tool/Remote.Tool.csproj" -c Release -o "$work/tool" -nologo -v q >/dev/null
+    DOTNET_REMOTE="$work/tool/dotnet-remote"
+fi
+
+# A sandbox: the tool reads $APPTAINER_CONFIGDIR/docker-config.json; nothing from the caller's environment.
+config="$work/config"
+mkdir -p "$config" "$work/home"
+python3 - "$config/docker-config.json" "$REGISTRIES" <<'PY'
+import base64, json, sys
+path, count = sys.argv[1], int(sys.argv[2])
+auths = {f"host-{i}.example:5000": {"auth": base64.b64encode(f"user-{i}:pass-{i}".encode()).decode()} for i in range(1, count + 1)}
+with open(path, "w") as f:
+    json.dump({"auths": auths}, f, indent="\t")
+PY
+chmod 600 "$config/docker-config.json"
+sandbox=(env -u DOCKER_CONFIG -u REGISTRY_AUTH_FILE -u APPTAINER_DOCKER_USERNAME -u APPTAINER_DOCKER_PASSWORD
+         -u DOCKER_USERNAME -u DOCKER_PASSWORD -u SINGULARITY_DOCKER_USERNAME -u SINGULARITY_DOCKER_PASSWORD
+         HOME="$work/home" APPTAINER_CONFIGDIR="$config" DOTNET_REMOTE_SYSTEM_CONFIG="$work/system-remote.yaml"
+         XDG_RUNTIME_DIR="$work/home" DOTNET_CLI_TELEMETRY_OPTOUT=1)
+tool=("${sandbox[@]}" "$DOTNET_REMOTE" credential get "docker://$HOST/x")
+skopeo=("${sandbox[@]}" "$SKOPEO" login --get-login --authfile "$config/docker-config.json" "$HOST")
+
+# Both must find the same entry before anything is timed.
+"${tool[@]}" | grep -q '"Username":"user-1000"' || { echo "dotnet-remote credential get did not return user-1000" >&2; exit 1; }
+[ "$("${skopeo[@]}")" = "user-1000" ] || { echo "skopeo login --get-login did not return user-1000" >&2; exit 1; }
+
+ms() { # run the command quietly, print its wall time in ms
+    local start end
+    start=$(date +%s%N)
+    "$@" >/dev/null
+    end=$(date +%s%N)
+    echo $(((end - start) / 1000000))
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+: >"$work/tool.ms"
+: >"$work/skopeo.ms"
+for _ in $(seq "$RUNS"); do
+    ms "${tool[@]}" >>"$work/tool.ms"
+    ms "${skopeo[@]}" >>"$work/skopeo.ms"
+done
+
+echo "docker-config.json: $REGISTRIES registries ($(wc -c <"$config/docker-config.json") bytes), lookup $HOST, $RUNS runs each, alternating"
+echo "dotnet-remote credential get docker://$HOST/x  median $(median <"$work/tool.ms") ms  (min $(sort -n "$work/tool.ms" | head -1), max $(sort -n "$work/tool.ms" | tail -1))"
+echo "skopeo login --get-login --authfile FILE $HOST  median $(median <"$work/skopeo.ms") ms  (min $(sort -n "$work/skopeo.ms" | head -1), max $(sort -n "$work/skopeo.ms" | tail -1))"
