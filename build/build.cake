@@ -61,7 +61,7 @@ Task("Pack").IsDependentOn("Build").Does(() =>
     DeleteFiles(packages.FullPath + "/*.nupkg");
     foreach (var project in GetFiles(root.FullPath + "/src/*/*.csproj"))
     {
-        DotNetPack(project.FullPath, new DotNetPackSettings { Configuration = configuration, NoBuild = true, OutputDirectory = packages });
+        DotNetPack(project.FullPath, new DotNetPackSettings { Configuration = configuration, OutputDirectory = packages });
     }
 });
 
