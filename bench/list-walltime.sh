@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Median wall time of the built `dotnet-remote list` (a whole process: host start, JIT, read, merge, print).
-# Usage: bench/list-walltime.sh [runs]   (default 20; TOOL=/path/to/dotnet-remote.dll to skip the build)
+# Usage: bench/list-walltime.sh [runs]   (default 20; TOOL=/path/to/dotnet-remote.dll skips the build;
+#        NO_HYPERFINE=1 uses the plain bash loop even when hyperfine is installed)
 set -euo pipefail
 
 runs="${1:-20}"
@@ -20,7 +21,7 @@ for i in 1 2 3; do
 done
 dotnet "$tool" list >/dev/null   # warm the disk cache
 
-if command -v hyperfine >/dev/null 2>&1; then
+if [[ -z "${NO_HYPERFINE:-}" ]] && command -v hyperfine >/dev/null 2>&1; then
   hyperfine --warmup 3 --runs "$runs" --shell=none --export-json "$machine/hyperfine.json" "dotnet $tool list" >&2
   median_s="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$machine/hyperfine.json")"
   median_ms="$(python3 -c 'import sys; print(f"{float(sys.argv[1])*1000:.1f}")' "$median_s")"

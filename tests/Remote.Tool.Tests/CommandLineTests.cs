@@ -240,6 +240,14 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Names_in_messages_are_go_quoted()
+    {
+        var result = await _cli.UserAsync("add", "--no-login", "my\"remote", "x.example.com");
+
+        Assert.Equal(new CliResult(0, "", "INFO:    Remote \"my\\\"remote\" added.\n"), result);
+    }
+
+    [Fact]
     public async Task Add_http_without_insecure_is_fatal()
     {
         var result = await _cli.UserAsync("add", "--no-login", "lab", "http://lab.internal");

@@ -101,6 +101,15 @@ public class RemoteConfigYamlScalarTests
     }
 
     [Fact]
+    public void Plain_numbers_and_booleans_in_string_fields_read_as_their_text()
+    {
+        var config = RemoteConfigYaml.Parse("Active: 123\nRemotes:\n  007:\n    URI: yes\n    Token: 1.50\n", "remote.yaml");
+
+        Assert.Equal("123", config.Active);
+        Assert.Equal(("yes", "1.50"), (config.Remotes["007"].Uri, config.Remotes["007"].Token));
+    }
+
+    [Fact]
     public void Null_values_read_as_empty()
     {
         var config = RemoteConfigYaml.Parse("Active: ~\nRemotes:\nCredentials: null\n", "remote.yaml");
