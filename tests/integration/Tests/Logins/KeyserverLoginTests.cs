@@ -10,7 +10,7 @@ public sealed class KeyserverLoginTests(KeyserverFixture keys)
     private static string Url(Uri baseAddress) => baseAddress.GetLeftPart(UriPartial.Authority);
 
     [SkippableFact]
-    public async Task Basic_login_stores_the_credential_lists_it_and_credential_get_returns_it()
+    public async Task Basic_login_stores_the_credential_privately_lists_it_credential_get_returns_it_and_logout_removes_it()
     {
         using var tool = await SandboxWithKeyserverAsync(keys.BasicBaseAddress);
         var url = Url(keys.BasicBaseAddress);
@@ -20,6 +20,8 @@ public sealed class KeyserverLoginTests(KeyserverFixture keys)
         ToolAssert.Succeeded(login);
         Assert.Contains($"INFO:    Token stored in {tool.RemoteYaml}", login.StdErr, StringComparison.Ordinal);
         ToolAssert.NeverPrinted(login, keys.Password);
+        ToolAssert.HasMode(tool.RemoteYaml, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.DoesNotContain("Credentials", File.ReadAllText(tool.SystemConfigFile), StringComparison.Ordinal);
         var list = await tool.RunAsync(["list"]);
         ToolAssert.Succeeded(list);
         var logins = list.StdOut[list.StdOut.IndexOf("Authenticated Logins", StringComparison.Ordinal)..];
@@ -30,6 +32,11 @@ public sealed class KeyserverLoginTests(KeyserverFixture keys)
         ToolAssert.Succeeded(credential);
         Assert.Contains($"\"Username\":\"{keys.Username}\"", credential.StdOut, StringComparison.Ordinal);
         Assert.Contains($"\"Secret\":\"{keys.Password}\"", credential.StdOut, StringComparison.Ordinal);
+
+        var logout = await tool.RunAsync(["logout", url]);
+        ToolAssert.Succeeded(logout);
+        Assert.DoesNotContain(url, tool.ReadRemoteYaml(), StringComparison.Ordinal);
+        Assert.Equal(1, (await tool.RunAsync(["credential", "get", url])).ExitCode);
     }
 
     [SkippableFact]
@@ -110,6 +117,7 @@ public sealed class KeyserverLoginTests(KeyserverFixture keys)
             var added = await tool.RunAsync(["add-keyserver", Url(baseAddress)]);
             ToolAssert.Succeeded(added);
             Assert.Contains(Url(baseAddress), File.ReadAllText(tool.SystemConfigFile), StringComparison.Ordinal);
+            ToolAssert.HasMode(tool.SystemConfigFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             return tool;
         }
         catch

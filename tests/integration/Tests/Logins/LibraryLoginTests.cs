@@ -20,6 +20,8 @@ public sealed class LibraryLoginTests(LibraryApiFixture library)
         Assert.Contains("INFO:    Access Token Verified!", added.StdErr, StringComparison.Ordinal);
         ToolAssert.NeverPrinted(added, library.Token);
         Assert.Contains(library.Token, tool.ReadRemoteYaml(), StringComparison.Ordinal);
+        ToolAssert.HasMode(tool.RemoteYaml, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        ToolAssert.HasMode(tool.ConfigDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         var status = await tool.RunAsync(["status"]);
         ToolAssert.Succeeded(status);

@@ -24,6 +24,16 @@ internal static class ToolAssert
         return fatal;
     }
 
+    /// <summary>Unix permission bits of a file or folder (skipped on Windows, which has none).</summary>
+    public static void HasMode(string path, UnixFileMode expected)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.True(File.Exists(path) || Directory.Exists(path), $"{path} does not exist");
+            Assert.Equal(expected, File.GetUnixFileMode(path));
+        }
+    }
+
     /// <summary>The secret appears neither on stdout nor on stderr.</summary>
     public static void NeverPrinted(ToolResult result, params string[] secrets)
     {
