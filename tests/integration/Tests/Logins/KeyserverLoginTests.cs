@@ -27,6 +27,13 @@ public sealed class KeyserverLoginTests(KeyserverFixture keys)
         var logins = list.StdOut[list.StdOut.IndexOf("Authenticated Logins", StringComparison.Ordinal)..];
         Assert.Contains(url, logins, StringComparison.Ordinal);
         ToolAssert.NeverPrinted(list, keys.Password);
+        var json = await tool.RunAsync(["list", "--json"]);
+        ToolAssert.Succeeded(json);
+        Assert.Contains(url, json.StdOut, StringComparison.Ordinal);
+        ToolAssert.NeverPrinted(json, keys.Password, keys.BasicAuthorization.Parameter!);
+        var registryList = await tool.RunAsync(["registry", "list"]);
+        ToolAssert.Succeeded(registryList);
+        ToolAssert.NeverPrinted(registryList, keys.Password, keys.BasicAuthorization.Parameter!);
 
         var credential = await tool.RunAsync(["credential", "get", url]);
         ToolAssert.Succeeded(credential);

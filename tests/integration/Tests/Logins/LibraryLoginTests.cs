@@ -31,6 +31,13 @@ public sealed class LibraryLoginTests(LibraryApiFixture library)
         Assert.All(serviceLines, line => Assert.Contains(" OK ", line, StringComparison.Ordinal));
         ToolAssert.NeverPrinted(status, library.Token);
 
+        foreach (var command in new[] { new[] { "list" }, ["list", "--json"], ["registry", "list"], ["credential", "which", "lib"] })
+        {
+            var listing = await tool.RunAsync(command);
+            ToolAssert.Succeeded(listing);
+            ToolAssert.NeverPrinted(listing, library.Token);
+        }
+
         var password = await tool.RunAsync(["get-login-password"]);
         ToolAssert.Succeeded(password);
         Assert.Equal(library.Secret, password.StdOut.Trim());

@@ -36,6 +36,13 @@ public sealed class RegistryLoginTests(RegistryAFixture a, RegistryBFixture b, T
         ToolAssert.Succeeded(list);
         Assert.Contains($"docker://{a.HostPort}", list.StdOut[list.StdOut.IndexOf("Authenticated Logins", StringComparison.Ordinal)..], StringComparison.Ordinal);
         ToolAssert.NeverPrinted(list, a.Password);
+        foreach (var command in new[] { new[] { "list", "--json" }, ["registry", "list"], ["credential", "which", "--json", $"docker://{a.HostPort}/x"] })
+        {
+            var listing = await tool.RunAsync(command);
+            ToolAssert.Succeeded(listing);
+            Assert.Contains(a.HostPort, listing.StdOut, StringComparison.Ordinal);
+            ToolAssert.NeverPrinted(listing, a.Password, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{a.Username}:{a.Password}")));
+        }
         Assert.Equal((a.Username, a.Password), await CredentialAsync(tool, $"docker://{a.HostPort}/some/repo:tag"));
     }
 
