@@ -185,6 +185,22 @@ public sealed class RemoteConfigStoreTests : IDisposable
         Assert.False(File.Exists(_machine.UserFile));
     }
 
+    [Fact]
+    public async Task Parallel_updates_in_one_process_lose_nothing()
+    {
+        var updates = Enumerable.Range(0, 24).Select(i => Task.Run(() =>
+            new RemoteConfigStore(_machine.Context()).UpdateUserAsync(merged: false, config =>
+            {
+                config.Remotes[$"r{i}"] = new EndpointConfig { Uri = $"h{i}.example.com" };
+                return i;
+            })));
+
+        await Task.WhenAll(updates);
+
+        var config = new RemoteConfigStore(_machine.Context()).LoadUser();
+        Assert.Equal(Enumerable.Range(0, 24).Select(i => $"r{i}").Order(StringComparer.Ordinal), config.Remotes.Keys.Order(StringComparer.Ordinal));
+    }
+
     private static string[] TempFiles(string directory) =>
         Directory.GetFiles(directory).Where(f => f.EndsWith(".tmp", StringComparison.Ordinal)).ToArray();
 }
