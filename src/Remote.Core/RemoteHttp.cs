@@ -64,7 +64,9 @@ public static class RemoteHttp
         return exception switch
         {
             TaskCanceledException => $"request to {host} timed out",
-            HttpRequestException { InnerException: AuthenticationException } => $"TLS handshake with {host} failed: certificate not trusted",
+            HttpRequestException { InnerException: AuthenticationException tls } when tls.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase)
+                => $"TLS handshake with {host} failed: certificate not trusted",
+            HttpRequestException { InnerException: AuthenticationException } => $"TLS handshake with {host} failed (does it speak https?)",
             HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => $"cannot resolve host {host}",
             HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => $"cannot connect to {host}",
             _ => $"{host}: {exception.Message}",

@@ -39,6 +39,16 @@ public static class ConfigMerge
             exclusive ??= source.Exclusive ? name : null;
         }
 
+        foreach (var (name, endpoint) in merged.Remotes)
+        {
+            if (endpoint.System && !system.Remotes.ContainsKey(name))
+            {
+                // A copy Apptainer wrote of a remote the administrator has since deleted: the system file alone
+                // decides exclusivity, so a stale copy must not lock the user in.
+                endpoint.Exclusive = false;
+            }
+        }
+
         if (exclusive is not null)
         {
             merged.Active = exclusive;

@@ -16,7 +16,7 @@ public static partial class RemoteConfigYaml
         ArgumentNullException.ThrowIfNull(text);
         try
         {
-            return ReadDocument(new StrictYamlReader(new Parser(new StringReader(text)), filePath));
+            return ReadDocument(StrictYamlReader.ForText(text, filePath));
         }
         catch (YamlException ex)
         {

@@ -5,10 +5,14 @@ namespace DotnetRemote.Core.Configuration;
 
 /// <summary>
 /// A strict recursive-descent walk over YamlDotNet parser events (no reflection, AOT-safe); each Read* consumes
-/// exactly one node. Unknown or repeated keys are errors that name the file and line, as Apptainer's decoder has them.
+/// exactly one node (aliases arrive expanded). Unknown or repeated keys are errors that name the file and line, as Apptainer's decoder has them.
 /// </summary>
 internal sealed class StrictYamlReader(IParser parser, string filePath)
 {
+    /// <summary>A reader over YAML text, aliases expanded.</summary>
+    public static StrictYamlReader ForText(string text, string filePath) =>
+        new(new AliasExpandingParser(new Parser(new StringReader(text))), filePath);
+
     /// <summary>The line of the node about to be read (1-based).</summary>
     public int Line => parser.Current is { } current ? (int)current.Start.Line : 0;
 
@@ -139,11 +143,6 @@ internal sealed class StrictYamlReader(IParser parser, string filePath)
         where T : ParsingEvent
     {
         var current = parser.Current ?? throw Error(Mark.Empty, "unexpected end of file");
-        if (current is AnchorAlias)
-        {
-            throw Error(current.Start, "aliases are not supported");
-        }
-
         if (current is not T expected)
         {
             throw Error(current.Start, $"expected {what}, found {Describe(current)}");

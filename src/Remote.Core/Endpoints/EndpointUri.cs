@@ -17,13 +17,32 @@ public static class EndpointUri
             text = text[(schemeEnd + 3)..];
         }
 
+        // Like Apptainer's path.Clean(host + path): no query or fragment, no empty, "." or ".." segments.
+        var end = text.IndexOfAny(['?', '#']);
+        text = end >= 0 ? text[..end] : text;
         var parts = text.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0 || parts[0].Contains('@', StringComparison.Ordinal) || parts[0].Contains('?', StringComparison.Ordinal))
+        if (parts.Length == 0 || parts[0] is "." or ".." || parts[0].Contains('@', StringComparison.Ordinal))
         {
             throw new RemoteException(RemoteErrorCodes.InvalidArgument, $"invalid URI: {uri} has no host");
         }
 
-        return string.Join('/', parts.Where(p => p != "."));
+        var clean = new List<string> { parts[0] };
+        foreach (var part in parts.Skip(1))
+        {
+            if (part == "..")
+            {
+                if (clean.Count > 1)
+                {
+                    clean.RemoveAt(clean.Count - 1);
+                }
+            }
+            else if (part != ".")
+            {
+                clean.Add(part);
+            }
+        }
+
+        return string.Join('/', clean);
     }
 
     /// <summary>The base URL of an endpoint's services: https, or http for insecure endpoints.</summary>

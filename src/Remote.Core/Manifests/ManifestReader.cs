@@ -30,7 +30,7 @@ public static class ManifestReader
         var secrets = new List<string>();
         var remotes = new List<ManifestRemote>();
         var logins = new List<ManifestLogin>();
-        var yaml = new StrictYamlReader(new Parser(new StringReader(text)), filePath);
+        var yaml = StrictYamlReader.ForText(text, filePath);
 
         string Value(string raw, int line, bool secret)
         {

@@ -19,12 +19,12 @@ internal static class ListingRenderer
 
         if (listing.Keyservers is { } keyservers)
         {
-            var global = listing.Remotes.FirstOrDefault(r => r.Active)?.Global ?? true;
             output.Write("\nKeyservers\n==========\n\n");
             var table = new TextTable().Row("URI", "GLOBAL", "INSECURE", "ORDER");
             foreach (var keyserver in keyservers)
             {
-                table.Row(keyserver.Uri, YesNo(global), YesNo(keyserver.Insecure), keyserver.Order + (keyserver.Own ? "*" : ""));
+                // The seed prints YES here for every keyserver, whatever its remote (v12-delta §2.5).
+                table.Row(keyserver.Uri, "YES", YesNo(keyserver.Insecure), keyserver.Order + (keyserver.Own ? "*" : ""));
             }
 
             table.WriteTo(output);
