@@ -162,6 +162,62 @@ public sealed class RegistryLoginTests(RegistryAFixture a, RegistryBFixture b, T
         Assert.DoesNotContain(a.Hostname, tool.ReadRemoteYaml(), StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task Concurrent_logins_to_several_registries_all_end_up_stored()
+    {
+        await a.EnsureAvailableAsync();
+        await b.EnsureAvailableAsync();
+        await tokenRegistry.EnsureAvailableAsync();
+        using var tool = new RemoteTool();
+        (string Uri, string Username, string Password)[] logins =
+        [
+            ($"docker://{a.HostPort}", a.Username, a.Password),
+            ($"docker://{b.HostPort}", b.Username, b.Password),
+            ($"docker://{tokenRegistry.HostPort}", tokenRegistry.Username, tokenRegistry.Password),
+            ($"docker://{a.HostPort}/team1", a.Username, a.Password),
+            ($"docker://{a.HostPort}/team2", a.Username, a.Password),
+            ($"oras://{b.HostPort}/artifacts", b.Username, b.Password),
+        ];
+
+        var results = await Task.WhenAll(logins.Select(login => LoginAsync(tool, login.Uri, login.Username, login.Password)));
+
+        Assert.All(results, ToolAssert.Succeeded);
+        var remoteYaml = tool.ReadRemoteYaml();
+        foreach (var (uri, username, password) in logins)
+        {
+            Assert.Contains(uri, remoteYaml, StringComparison.Ordinal);
+            Assert.Equal((username, password), await CredentialAsync(tool, uri.Replace("oras://", "docker://", StringComparison.Ordinal) + "/img:1"));
+        }
+    }
+
+    [SkippableFact]
+    public async Task Logging_out_of_a_namespace_keeps_the_other_logins_and_logout_all_removes_every_one()
+    {
+        await a.EnsureAvailableAsync();
+        await b.EnsureAvailableAsync();
+        using var tool = new RemoteTool();
+        ToolAssert.Succeeded(await LoginAsync(tool, $"docker://{a.HostPort}/team", a.Username, a.Password));
+        ToolAssert.Succeeded(await LoginAsync(tool, $"docker://{a.HostPort}", a.Username, a.Password));
+        ToolAssert.Succeeded(await LoginAsync(tool, $"docker://{b.HostPort}", b.Username, b.Password));
+
+        ToolAssert.Succeeded(await tool.RunAsync(["registry", "logout", $"docker://{a.HostPort}/team"]));
+
+        Assert.DoesNotContain($"docker://{a.HostPort}/team", tool.ReadRemoteYaml(), StringComparison.Ordinal);
+        using (var config = JsonDocument.Parse(tool.ReadDockerConfig()))
+        {
+            var auths = config.RootElement.GetProperty("auths");
+            Assert.False(auths.TryGetProperty($"{a.HostPort}/team", out _), tool.ReadDockerConfig());
+            Assert.True(auths.TryGetProperty(a.HostPort, out _), tool.ReadDockerConfig());
+            Assert.True(auths.TryGetProperty(b.HostPort, out _), tool.ReadDockerConfig());
+        }
+
+        ToolAssert.Succeeded(await tool.RunAsync(["registry", "logout", "--all"]));
+        Assert.DoesNotContain(a.Password, tool.ReadDockerConfig(), StringComparison.Ordinal);
+        Assert.DoesNotContain(b.Password, tool.ReadDockerConfig(), StringComparison.Ordinal);
+        Assert.DoesNotContain("docker://", tool.ReadRemoteYaml(), StringComparison.Ordinal);
+        Assert.Equal(1, (await tool.RunAsync(["credential", "get", $"docker://{b.HostPort}/x"])).ExitCode);
+    }
+
     [SkippableFact(Skip = "bug: src/Remote.Core/RemoteHttp.cs Describe maps every AuthenticationException to 'certificate not trusted', also when the server speaks plain http and sent no certificate")]
     public async Task Login_without_insecure_to_a_plain_http_registry_fails_without_blaming_a_certificate()
     {
