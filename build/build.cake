@@ -1,4 +1,4 @@
-// The project's build, run by the Cake .NET tool: ./build.sh [--target=Build|Test|UnitTest|IntegrationTest|Pack|SmokeTool|Bench]
+// The project's build, run by the Cake .NET tool: ./build.sh [--target=Build|Test|UnitTest|IntegrationTest|Pack|SmokeTool|PublishAot|Bench]
 // (Cake.Frosting is not served by this machine's package mirror, so this is a plain Cake script.)
 using System.Xml.Linq;
 
@@ -110,6 +110,18 @@ Task("Test").IsDependentOn("UnitTest").IsDependentOn("SmokeTool").IsDependentOn(
     }
 
     Information($"Tests: {passed} passed, {failed} failed, {skipped} skipped");
+});
+
+Task("PublishAot").Does(() =>
+{
+    // A native, self-contained dotnet-remote (no runtime needed; starts in milliseconds).
+    DotNetPublish(root.CombineWithFilePath("src/Remote.Tool/Remote.Tool.csproj").FullPath, new DotNetPublishSettings
+    {
+        Configuration = configuration,
+        Runtime = "linux-x64",
+        OutputDirectory = artifacts.Combine("native"),
+        MSBuildSettings = new DotNetMSBuildSettings().WithProperty("PublishAot", "true").WithProperty("PackAsTool", "false"),
+    });
 });
 
 Task("Bench").Does(() =>
