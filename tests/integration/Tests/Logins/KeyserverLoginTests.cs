@@ -108,8 +108,33 @@ public sealed class KeyserverLoginTests(KeyserverFixture keys)
 
         var login = await tool.RunAsync(["login", "-u", keys.Username, "--password-stdin", url], stdin: keys.Password + "\n");
 
-        ToolAssert.FailedWithOneFatal(login, keys.Hostname);
+        ToolAssert.FailedWithOneFatal(login, keys.Hostname, "TLS");
         ToolAssert.NeverPrinted(login, keys.Password);
+        Assert.DoesNotContain("Credentials", tool.ReadRemoteYaml(), StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Login_to_a_keyserver_that_is_not_configured_fails_with_one_fatal_line_and_stores_nothing()
+    {
+        await keys.EnsureAvailableAsync();
+        using var tool = new RemoteTool();
+        var url = Url(keys.BasicBaseAddress);
+
+        var login = await tool.RunAsync(["login", "-u", keys.Username, "--password-stdin", url], stdin: keys.Password + "\n");
+
+        ToolAssert.FailedWithOneFatal(login, url);
+        ToolAssert.NeverPrinted(login, keys.Password);
+        Assert.DoesNotContain(keys.Password, tool.ReadRemoteYaml(), StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Login_to_an_unreachable_keyserver_fails_with_one_fatal_line_naming_the_host()
+    {
+        using var tool = await SandboxWithKeyserverAsync(new Uri($"http://{keys.Hostname}:1/"));
+
+        var login = await tool.RunAsync(["login", "-u", keys.Username, "--password-stdin", $"http://{keys.Hostname}:1"], stdin: keys.Password + "\n");
+
+        ToolAssert.FailedWithOneFatal(login, $"{keys.Hostname}:1");
         Assert.DoesNotContain("Credentials", tool.ReadRemoteYaml(), StringComparison.Ordinal);
     }
 

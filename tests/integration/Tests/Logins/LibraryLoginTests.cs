@@ -64,6 +64,39 @@ public sealed class LibraryLoginTests(LibraryApiFixture library)
     }
 
     [SkippableFact]
+    public async Task Answering_no_to_the_replace_question_keeps_the_token_without_asking_for_another()
+    {
+        await library.EnsureAvailableAsync();
+        using var tool = new RemoteTool();
+        ToolAssert.Succeeded(await tool.RunAsync(["add", "-i", "--use", "lib", Uri], stdin: library.Token + "\n"));
+        var before = tool.ReadRemoteYaml();
+
+        var login = await tool.RunAsync(["login", "lib"], stdin: "n\n");
+
+        ToolAssert.Succeeded(login);
+        Assert.DoesNotContain("Access Token:", login.StdOut, StringComparison.Ordinal);
+        Assert.Equal(before, tool.ReadRemoteYaml());
+    }
+
+    [SkippableFact]
+    public async Task Add_with_a_wrong_token_keeps_the_remote_but_stores_no_token()
+    {
+        await library.EnsureAvailableAsync();
+        using var tool = new RemoteTool();
+        var wrongToken = "wrong" + new string('y', 230);
+
+        var added = await tool.RunAsync(["add", "-i", "lib", Uri], stdin: wrongToken + "\n");
+
+        ToolAssert.FailedWithOneFatal(added, "Invalid Credentials");
+        ToolAssert.NeverPrinted(added, wrongToken);
+        Assert.Contains("lib:", tool.ReadRemoteYaml(), StringComparison.Ordinal);
+        Assert.DoesNotContain(wrongToken, tool.ReadRemoteYaml(), StringComparison.Ordinal);
+        var status = await tool.RunAsync(["status", "lib"]);
+        ToolAssert.Succeeded(status);
+        Assert.Contains("No authentication token set (logged out).", status.StdOut, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task Login_with_a_token_file_stores_the_token_and_logout_clears_it()
     {
         await library.EnsureAvailableAsync();
