@@ -95,7 +95,7 @@ public sealed class SeedTranscriptTests : IDisposable
         // $ apptainer remote use myremote
         Assert.Equal(new CliResult(0, "", "INFO:    Remote \"myremote\" now in use.\n"), await _cli.UserAsync("use", "myremote"));
 
-        // $ apptainer remote list  (GLOBAL of the keyserver row: see the skipped test below)
+        // $ apptainer remote list
         AssertListing(
             Listing(("DefaultRemote", "NO", "YES", "NO"), ("company-remote", "NO", "YES", "NO"), ("myremote", "YES", "NO", "NO")) + ExampleKeyservers,
             await _cli.UserAsync("list"));
@@ -116,7 +116,7 @@ public sealed class SeedTranscriptTests : IDisposable
         Assert.Equal(userFile, _machine.ReadUser());
     }
 
-    [Fact(Skip = "bug: ListingRenderer prints the Keyservers GLOBAL cell from the active remote's System flag; seed and v12-delta §2.5 say always YES")]
+    [Fact]
     public async Task Keyserver_global_column_is_yes_for_a_users_own_remote()
     {
         // v12-delta §2.5: the Keyservers GLOBAL cell is the literal YES "whatever the remote is"; the seed shows
@@ -332,17 +332,8 @@ public sealed class SeedTranscriptTests : IDisposable
             await _cli.UserAsync("use", "ghost"));
     }
 
-    /// <summary>
-    /// Exact comparison, except the Keyservers GLOBAL cell ("YES     " or "NO      "), which has a known bug
-    /// (<see cref="Keyserver_global_column_is_yes_for_a_users_own_remote"/>); everything else must match the seed.
-    /// </summary>
-    private static void AssertListing(string expected, CliResult actual)
-    {
-        Assert.Equal(new CliResult(0, MaskKeyserverGlobal(expected), ""), actual with { Stdout = MaskKeyserverGlobal(actual.Stdout) });
-    }
-
-    private static string MaskKeyserverGlobal(string listing) =>
-        System.Text.RegularExpressions.Regex.Replace(listing, @"(?m)^(https?://\S+ +)(YES |NO  )", "$1??? ");
+    private static void AssertListing(string expected, CliResult actual) =>
+        Assert.Equal(new CliResult(0, expected, ""), actual);
 
     private const string StockListing = """
         Cloud Services Endpoints

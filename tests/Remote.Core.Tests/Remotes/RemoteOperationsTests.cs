@@ -182,7 +182,7 @@ public sealed class RemoteOperationsTests : IDisposable
         Assert.Equal("", User().Active);
     }
 
-    [Fact(Skip = "bug: UseRemote blocks on Exclusive of any remote in the merged view, including a stale System copy absent from the system file")]
+    [Fact]
     public async Task A_stale_exclusive_copy_the_administrator_deleted_no_longer_blocks_use()
     {
         // The system file (the authority on exclusivity) no longer has old-corp; a copy Apptainer wrote earlier remains.
