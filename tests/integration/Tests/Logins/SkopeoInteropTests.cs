@@ -50,6 +50,28 @@ public sealed class SkopeoInteropTests(RegistryAFixture a)
         Assert.Contains("unauthorized", refused.StdErr, StringComparison.OrdinalIgnoreCase);
     }
 
+    [SkippableFact]
+    public async Task Skopeo_login_and_logout_through_our_helper_write_and_erase_our_store()
+    {
+        await a.EnsureAvailableAsync();
+        Skip.IfNot(File.Exists(Skopeo), $"{Skopeo} is missing; run `sudo bash eng/setup-test-env.sh`");
+        using var tool = new RemoteTool();
+        var helperDirectory = Path.Combine(tool.Root, "helper-bin");
+        ToolAssert.Succeeded(await tool.RunAsync(["credential-helper", "install", "--dir", helperDirectory]));
+        var skopeoAuthFile = Path.Combine(tool.Root, "skopeo-auth.json");
+        await File.WriteAllTextAsync(skopeoAuthFile, $$$"""{"auths":{},"credHelpers":{"{{{a.HostPort}}}":"dotnet-remote"}}""");
+        var env = tool.Environment(new Dictionary<string, string> { ["PATH"] = helperDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") });
+
+        var login = await RemoteTool.RunProcessAsync(Skopeo, ["login", "--authfile", skopeoAuthFile, "--tls-verify=false", "-u", a.Username, "--password-stdin", a.HostPort], a.Password + "\n", env);
+        Assert.True(login.ExitCode == 0, $"skopeo login through the helper failed: {login}");
+        Assert.Equal((a.Username, a.Password), await RegistryLoginTests.CredentialAsync(tool, $"docker://{a.HostPort}/x"));
+        Assert.DoesNotContain(a.Password, await File.ReadAllTextAsync(skopeoAuthFile), StringComparison.Ordinal);
+
+        var logout = await RemoteTool.RunProcessAsync(Skopeo, ["logout", "--authfile", skopeoAuthFile, a.HostPort], null, env);
+        Assert.True(logout.ExitCode == 0, $"skopeo logout through the helper failed: {logout}");
+        Assert.Equal(1, (await tool.RunAsync(["credential", "get", $"docker://{a.HostPort}/x"])).ExitCode);
+    }
+
     private async Task<RemoteTool> LoggedInSandboxAsync()
     {
         await a.EnsureAvailableAsync();
