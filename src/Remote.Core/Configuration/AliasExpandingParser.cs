@@ -18,7 +18,7 @@ internal sealed class AliasExpandingParser : IParser
         ArgumentNullException.ThrowIfNull(inner);
         var anchors = new Dictionary<AnchorName, (int Start, int End)>();
         var open = new Stack<(AnchorName Anchor, int Start)>();
-        while (inner.MoveNext())
+        while (MoveNextOrThrowYamlError(inner))
         {
             var current = inner.Current!;
             if (current is AnchorAlias alias)
@@ -58,6 +58,23 @@ internal sealed class AliasExpandingParser : IParser
 
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// YamlDotNet's scanner throws <see cref="InvalidOperationException"/> on some malformed input (an unclosed flow
+    /// sequence); that is a syntax error of the file like any other, reported at the last node that parsed.
+    /// </summary>
+    private bool MoveNextOrThrowYamlError(IParser inner)
+    {
+        try
+        {
+            return inner.MoveNext();
+        }
+        catch (InvalidOperationException ex)
+        {
+            var mark = _events.Count > 0 ? _events[^1].Start : Mark.Empty;
+            throw new YamlException(mark, mark, "malformed YAML after this point", ex);
         }
     }
 

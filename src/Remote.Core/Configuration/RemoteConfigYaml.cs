@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
-using YamlDotNet.Core;
 
 namespace DotnetRemote.Core.Configuration;
 
@@ -9,19 +7,12 @@ namespace DotnetRemote.Core.Configuration;
 /// Apptainer's decoder: an unknown or repeated key is an error naming its line, because a file Apptainer rejects
 /// must not be accepted (and later rewritten) here. Writing uses the seed-era layout (2 spaces, indentless lists).
 /// </summary>
-public static partial class RemoteConfigYaml
+public static class RemoteConfigYaml
 {
     public static RemoteConfig Parse(string text, string filePath)
     {
         ArgumentNullException.ThrowIfNull(text);
-        try
-        {
-            return ReadDocument(StrictYamlReader.ForText(text, filePath));
-        }
-        catch (YamlException ex)
-        {
-            throw new ConfigFileException(filePath, (int)ex.Start.Line, "invalid YAML: " + PositionPrefix().Replace(ex.Message, ""), ex);
-        }
+        return ReadDocument(StrictYamlReader.ForText(text, filePath));
     }
 
     public static string Write(RemoteConfig config)
@@ -88,8 +79,6 @@ public static partial class RemoteConfigYaml
     private static void AppendBool(StringBuilder yaml, string key, bool value) =>
         yaml.Append(key).Append(": ").Append(value ? "true" : "false").Append('\n');
 
-    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
-    private static partial Regex PositionPrefix();
 
     private static RemoteConfig ReadDocument(StrictYamlReader yaml)
     {

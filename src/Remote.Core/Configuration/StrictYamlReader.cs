@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -7,11 +8,20 @@ namespace DotnetRemote.Core.Configuration;
 /// A strict recursive-descent walk over YamlDotNet parser events (no reflection, AOT-safe); each Read* consumes
 /// exactly one node (aliases arrive expanded). Unknown or repeated keys are errors that name the file and line, as Apptainer's decoder has them.
 /// </summary>
-internal sealed class StrictYamlReader(IParser parser, string filePath)
+internal sealed partial class StrictYamlReader(IParser parser, string filePath)
 {
-    /// <summary>A reader over YAML text, aliases expanded.</summary>
-    public static StrictYamlReader ForText(string text, string filePath) =>
-        new(new AliasExpandingParser(new Parser(new StringReader(text))), filePath);
+    /// <summary>A reader over YAML text, aliases expanded; a syntax error is a <see cref="ConfigFileException"/> with its line.</summary>
+    public static StrictYamlReader ForText(string text, string filePath)
+    {
+        try
+        {
+            return new(new AliasExpandingParser(new Parser(new StringReader(text))), filePath);
+        }
+        catch (YamlException ex)
+        {
+            throw new ConfigFileException(filePath, ex.Start.Line > 0 ? (int)ex.Start.Line : null, "invalid YAML: " + PositionPrefix().Replace(ex.Message, ""), ex);
+        }
+    }
 
     /// <summary>The line of the node about to be read (1-based).</summary>
     public int Line => parser.Current is { } current ? (int)current.Start.Line : 0;
@@ -161,4 +171,7 @@ internal sealed class StrictYamlReader(IParser parser, string filePath)
     };
 
     private ConfigFileException Error(Mark mark, string detail) => Error((int)mark.Line, detail);
+
+    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
+    private static partial Regex PositionPrefix();
 }

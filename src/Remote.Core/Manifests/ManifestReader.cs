@@ -1,5 +1,4 @@
 using DotnetRemote.Core.Configuration;
-using YamlDotNet.Core;
 
 namespace DotnetRemote.Core.Manifests;
 
@@ -43,22 +42,15 @@ public static class ManifestReader
             return value;
         }
 
-        try
+        yaml.ReadDocument(() => yaml.ReadStruct("manifest", key =>
         {
-            yaml.ReadDocument(() => yaml.ReadStruct("manifest", key =>
+            switch (key)
             {
-                switch (key)
-                {
-                    case "remotes": yaml.ReadMap(name => remotes.Add(ReadRemote(yaml, name, Value))); return true;
-                    case "logins": yaml.ReadSequence(() => logins.Add(ReadLogin(yaml, Value))); return true;
-                    default: return false;
-                }
-            }));
-        }
-        catch (YamlException ex)
-        {
-            throw new ConfigFileException(filePath, (int)ex.Start.Line, "invalid YAML: " + ex.Message, ex);
-        }
+                case "remotes": yaml.ReadMap(name => remotes.Add(ReadRemote(yaml, name, Value))); return true;
+                case "logins": yaml.ReadSequence(() => logins.Add(ReadLogin(yaml, Value))); return true;
+                default: return false;
+            }
+        }));
 
         return new Manifest(filePath, remotes, logins) { Secrets = secrets };
     }

@@ -102,7 +102,7 @@ public sealed class ManifestReaderTests : IDisposable
         Assert.Equal($"{ManifestPath}:{line}: {detail}", error.Message);
     }
 
-    [Fact(Skip = "bug: ManifestReader.Parse builds StrictYamlReader.ForText (which parses eagerly) outside its try/catch, so broken YAML escapes as YamlDotNet.Core.SemanticErrorException instead of ConfigFileException RMT0010 with file:line")]
+    [Fact]
     public void Broken_yaml_is_an_error_with_file_and_line()
     {
         var error = Assert.Throws<ConfigFileException>(() => _sandbox.Read("remotes:\n  company:\n    uri: [unclosed\n"));
