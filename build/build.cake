@@ -63,6 +63,13 @@ Task("Pack").IsDependentOn("Build").Does(() =>
     {
         DotNetPack(project.FullPath, new DotNetPackSettings { Configuration = configuration, OutputDirectory = packages });
     }
+
+    // The tool's RID-specific packages (.NET 10): `dotnet tool install` picks the native one on linux-x64.
+    foreach (var runtime in new[] { "any", "linux-x64" })
+    {
+        DotNetPack(root.CombineWithFilePath("src/Remote.Tool/Remote.Tool.csproj").FullPath,
+            new DotNetPackSettings { Configuration = configuration, OutputDirectory = packages, Runtime = runtime });
+    }
 });
 
 Task("SmokeTool").IsDependentOn("Pack").Does(() =>
@@ -109,7 +116,8 @@ Task("Test").IsDependentOn("UnitTest").IsDependentOn("SmokeTool").IsDependentOn(
         skipped += (int)counters.Attribute("notExecuted");
     }
 
-    Information($"Tests: {passed} passed, {failed} failed, {skipped} skipped");
+    // Plain text (no colour codes), alone on its line, for CI to read.
+    Console.WriteLine($"Tests: {passed} passed, {failed} failed, {skipped} skipped");
 });
 
 Task("PublishAot").Does(() =>

@@ -78,7 +78,7 @@ internal static class CredentialCommands
         runner.SetAction(install, (parseResult, context, _) =>
         {
             var launcher = SelfCommand();
-            var target = parseResult.GetValue(directory) ?? Path.GetDirectoryName(launcher[0])!;
+            var target = parseResult.GetValue(directory) ?? Path.GetDirectoryName(launcher[^1])!;
             var path = CredentialHelperInstaller.Install(Path.GetFullPath(target), launcher);
             context.Log.Info($"Credential helper written to {path}; use it with \"credHelpers\": {{\"<registry>\": \"dotnet-remote\"}}");
             return Task.FromResult(CommandRunner.Success);
@@ -87,13 +87,32 @@ internal static class CredentialCommands
         return command;
     }
 
-    /// <summary>How this very program is started: its apphost, or the dotnet host and its dll.</summary>
+    /// <summary>How this very program is started: its apphost or native binary, or the dotnet host and its dll.</summary>
     private static string[] SelfCommand()
     {
         var process = Environment.ProcessPath ?? "dotnet-remote";
-        return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? [process, Path.Combine(AppContext.BaseDirectory, "dotnet-remote.dll")]
-            : [process];
+        if (Path.GetFileNameWithoutExtension(process) == "dotnet")
+        {
+            return [process, Path.Combine(AppContext.BaseDirectory, "dotnet-remote.dll")];
+        }
+
+        // An installed tool runs from a versioned store; prefer the stable name on PATH that leads to it.
+        return [OnPath(process) ?? process];
+    }
+
+    private static string? OnPath(string process)
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, "dotnet-remote");
+            var target = File.Exists(candidate) ? new FileInfo(candidate).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? candidate : null;
+            if (target is not null && Path.GetFullPath(target) == Path.GetFullPath(process))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 }
 
