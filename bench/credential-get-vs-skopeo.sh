@@ -3,7 +3,7 @@
 # `dotnet-remote credential get` (the whole process: start, read, match, print) against skopeo 1.9's nearest
 # equivalent, `skopeo login --get-login` (prints the stored user for a registry; no network).
 #
-#   bash bench/credential-get-vs-skopeo.sh                 # builds the tool (Release) into a temp dir first
+#   bash bench/credential-get-vs-skopeo.sh                 # installs the packed tool (./artifacts) into a temp dir first
 #   DOTNET_REMOTE=/path/to/dotnet-remote RUNS=50 bash bench/credential-get-vs-skopeo.sh
 #
 # Runs alternate (tool, skopeo, tool, skopeo, ...) so drift hits both alike; prints each median in ms.
@@ -18,8 +18,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 if [ -z "${DOTNET_REMOTE:-}" ]; then
-    echo "building src/Remote.Tool (Release) into $work/tool ..." >&2
-    dotnet build "$repo/src/Remote.Tool/Remote.Tool.csproj" -c Release -o "$work/tool" -nologo -v q >/dev/null
+    # As a user gets it: the tool installed from the packed packages (./build.sh --target=Pack).
+    if ! ls "$repo"/artifacts/Remote.Tool.*.nupkg >/dev/null 2>&1; then
+        echo "packing first (./build.sh --target=Pack) ..." >&2
+        "$repo/build.sh" --target=Pack >/dev/null
+    fi
+    echo "installing Remote.Tool from $repo/artifacts into $work/tool ..." >&2
+    dotnet tool install --tool-path "$work/tool" --add-source "$repo/artifacts" Remote.Tool >/dev/null
     DOTNET_REMOTE="$work/tool/dotnet-remote"
 fi
 

@@ -58,10 +58,11 @@ public sealed class DockerConfigFile
     public static DockerConfigFile Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        byte[] utf8;
         try
         {
-            text = File.ReadAllText(path);
+            // Bytes, not a string: the JSON reader works on UTF-8, so a large file is not transcoded twice.
+            utf8 = File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -72,14 +73,24 @@ public sealed class DockerConfigFile
             throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while loading OCI registry credentials from \"{path}\": {ex.Message}", ex);
         }
 
-        return Parse(path, text);
+        return Parse(path, utf8);
     }
 
     /// <summary>Parses file content; <paramref name="path"/> names the file in errors.</summary>
     public static DockerConfigFile Parse(string path, string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (string.IsNullOrWhiteSpace(text))
+        return Parse(path, System.Text.Encoding.UTF8.GetBytes(text));
+    }
+
+    private static DockerConfigFile Parse(string path, ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.StartsWith("\uFEFF"u8))
+        {
+            utf8 = utf8[3..];
+        }
+
+        if (utf8.Trim(" \t\r\n"u8).IsEmpty)
         {
             return new DockerConfigFile(path, []);
         }
@@ -87,7 +98,7 @@ public sealed class DockerConfigFile
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            node = JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException ex)
         {
