@@ -57,17 +57,9 @@ internal sealed partial class StrictYamlReader(IParser parser, string filePath)
     /// <summary>A mapping onto a fixed set of fields; <paramref name="readField"/> returns false for unknown keys.</summary>
     public void ReadStruct(string typeName, Func<string, bool> readField)
     {
-        if (IsNullNode())
-        {
-            parser.Consume<Scalar>();
-            return;
-        }
-
-        Expect<MappingStart>("a mapping");
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        while (!parser.TryConsume<MappingEnd>(out _))
+        ReadMapping(key =>
         {
-            var key = Expect<Scalar>("a key");
             if (!seen.Add(key.Value))
             {
                 throw Error(key.Start, $"field {key.Value} already set in type {typeName}");
@@ -77,29 +69,22 @@ internal sealed partial class StrictYamlReader(IParser parser, string filePath)
             {
                 throw Error(key.Start, $"field {key.Value} not found in type {typeName}");
             }
-        }
+        });
     }
 
+    /// <summary>A mapping with free keys (remote names); a repeated key is an error.</summary>
     public void ReadMap(Action<string> readValue)
     {
-        if (IsNullNode())
-        {
-            parser.Consume<Scalar>();
-            return;
-        }
-
-        Expect<MappingStart>("a mapping");
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        while (!parser.TryConsume<MappingEnd>(out _))
+        ReadMapping(key =>
         {
-            var key = Expect<Scalar>("a key");
             if (!seen.Add(key.Value))
             {
                 throw Error(key.Start, $"key \"{key.Value}\" already set in map");
             }
 
             readValue(key.Value);
-        }
+        });
     }
 
     public void ReadSequence(Action readItem)
@@ -145,6 +130,22 @@ internal sealed partial class StrictYamlReader(IParser parser, string filePath)
     }
 
     public ConfigFileException Error(int line, string detail) => new(filePath, line > 0 ? line : null, detail);
+
+    /// <summary>Reads a mapping (or a null node, as an empty one), handing each key to <paramref name="readEntry"/>, which reads its value.</summary>
+    private void ReadMapping(Action<Scalar> readEntry)
+    {
+        if (IsNullNode())
+        {
+            parser.Consume<Scalar>();
+            return;
+        }
+
+        Expect<MappingStart>("a mapping");
+        while (!parser.TryConsume<MappingEnd>(out _))
+        {
+            readEntry(Expect<Scalar>("a key"));
+        }
+    }
 
     private bool IsNullNode() =>
         parser.Current is Scalar { IsPlainImplicit: true } scalar && YamlScalars.IsNull(scalar.Value);
