@@ -21,7 +21,7 @@ public sealed class MSBuildSampleTests(LibraryApiFixture library, RegistryAFixtu
         using var tool = await SandboxAsync();
         var binlog = Path.Combine(tool.Root, "build.binlog");
 
-        var build = await BuildAsync(tool, _pipeline.Variables(tool), binlog);
+        var build = await BuildAsync(_pipeline.Variables(tool), binlog);
 
         Assert.True(build.ExitCode == 0, $"dotnet build failed: {build}");
         _pipeline.AssertApplied(tool);
@@ -50,13 +50,26 @@ public sealed class MSBuildSampleTests(LibraryApiFixture library, RegistryAFixtu
         using var tool = await SandboxAsync();
         var expectedItem = item.Replace("{registry}", registry.HostPort, StringComparison.Ordinal);
 
-        var build = await BuildAsync(tool, _pipeline.Variables(tool, (variable, value)), Path.Combine(tool.Root, "build.binlog"));
+        var build = await BuildAsync(_pipeline.Variables(tool, (variable, value)), Path.Combine(tool.Root, "build.binlog"));
 
         Assert.True(build.ExitCode != 0, $"the build succeeded: {build}");
         var errors = build.StdOut.Split('\n').Where(line => line.Contains("error RMT", StringComparison.Ordinal)).Distinct().ToList();
         Assert.True(errors.Count > 0 && errors.All(line => line.Contains(expectedItem, StringComparison.Ordinal)), $"no RMT error naming {expectedItem}: {build}");
         PipelineDeclaration.AssertNothingStored(tool);
         _pipeline.AssertNoSecret(build.StdOut + build.StdErr, "the build's console output");
+    }
+
+    [SkippableFact]
+    public async Task With_RemoteApplyEnabled_false_the_build_applies_nothing_and_needs_no_secret()
+    {
+        using var tool = await SandboxAsync();
+        var noSecrets = _pipeline.Variables(tool, ("COMPANY_TOKEN", null), ("REGISTRY_USER", null), ("REGISTRY_PASSWORD", null));
+
+        var build = await BuildAsync(noSecrets, Path.Combine(tool.Root, "build.binlog"), "-p:RemoteApplyEnabled=false");
+
+        Assert.True(build.ExitCode == 0, $"dotnet build failed: {build}");
+        Assert.DoesNotContain("dotnet remote:", build.StdOut, StringComparison.Ordinal);
+        PipelineDeclaration.AssertNothingStored(tool);
     }
 
     private async Task<RemoteTool> SandboxAsync()
@@ -66,7 +79,7 @@ public sealed class MSBuildSampleTests(LibraryApiFixture library, RegistryAFixtu
         return new RemoteTool();
     }
 
-    private async Task<ToolResult> BuildAsync(RemoteTool tool, Dictionary<string, string> environment, string binlog)
+    private async Task<ToolResult> BuildAsync(Dictionary<string, string> environment, string binlog, params string[] extraArguments)
     {
         var project = await SampleProject.Value;
         return await RemoteTool.RunProcessAsync(
@@ -75,6 +88,7 @@ public sealed class MSBuildSampleTests(LibraryApiFixture library, RegistryAFixtu
                 "build", project, $"-bl:{binlog}", "-nologo", "-nodeReuse:false",
                 $"-p:CompanyRemoteUri=http://{library.HostPort}", "-p:CompanyRemoteInsecure=true",
                 $"-p:RegistryUri={_pipeline.RegistryUri}", "-p:RegistryInsecure=true",
+                .. extraArguments,
             ],
             null,
             environment);
