@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Median wall time of the built `dotnet-remote list` (a whole process: host start, JIT, read, merge, print).
-# Usage: bench/list-walltime.sh [runs]   (default 20; TOOL=/path/to/dotnet-remote.dll skips the build;
+# Usage: bench/list-walltime.sh [runs]   (default 20; TOOL=/path/to/dotnet-remote.dll, or an installed
+#        dotnet-remote executable such as the native one from the packed tool, skips the build;
 #        NO_HYPERFINE=1 uses the plain bash loop even when hyperfine is installed)
 set -euo pipefail
 
@@ -11,25 +12,26 @@ if [[ -z "$tool" ]]; then
   dotnet build "$repo/src/Remote.Tool/Remote.Tool.csproj" -c Release -v quiet -nologo >/dev/null
   tool="$repo/src/Remote.Tool/bin/Release/net10.0/dotnet-remote.dll"
 fi
+if [[ "$tool" == *.dll ]]; then run="dotnet $tool"; else run="$tool"; fi
 
 # A private machine: a user file with a few remotes, the stock system default, no network needed.
 machine="$(mktemp -d)"
 trap 'rm -rf "$machine"' EXIT
 export HOME="$machine" APPTAINER_CONFIGDIR="$machine/config" DOTNET_REMOTE_SYSTEM_CONFIG="$machine/etc/remote.yaml"
 for i in 1 2 3; do
-  dotnet "$tool" add --no-login "r$i" "https://r$i.example.com" 2>/dev/null
+  $run add --no-login "r$i" "https://r$i.example.com" 2>/dev/null
 done
-dotnet "$tool" list >/dev/null   # warm the disk cache
+$run list >/dev/null   # warm the disk cache
 
 if [[ -z "${NO_HYPERFINE:-}" ]] && command -v hyperfine >/dev/null 2>&1; then
-  hyperfine --warmup 3 --runs "$runs" --shell=none --export-json "$machine/hyperfine.json" "dotnet $tool list" >&2
+  hyperfine --warmup 3 --runs "$runs" --shell=none --export-json "$machine/hyperfine.json" "$run list" >&2
   median_s="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$machine/hyperfine.json")"
   median_ms="$(python3 -c 'import sys; print(f"{float(sys.argv[1])*1000:.1f}")' "$median_s")"
 else
   times=()
   for ((i = 0; i < runs; i++)); do
     start=$(date +%s%N)
-    dotnet "$tool" list >/dev/null
+    $run list >/dev/null
     end=$(date +%s%N)
     times+=($(( (end - start) / 1000 )))
   done
