@@ -31,7 +31,7 @@ Task("Build").Does(() =>
 
 Task("UnitTest").IsDependentOn("Build").Does(() =>
 {
-    foreach (var project in new[] { "tests/Remote.Core.Tests/Remote.Core.Tests.csproj", "tests/Remote.Tool.Tests/Remote.Tool.Tests.csproj" })
+    foreach (var project in GetFiles(root.FullPath + "/tests/Remote.*.Tests/*.csproj"))
     {
         RunTests(project, new Dictionary<string, string>());
     }
@@ -53,7 +53,7 @@ Task("IntegrationTest").IsDependentOn("Build").IsDependentOn("Pack").IsDependent
     {
         ["DOTNET_REMOTE_PACKAGES"] = packages.FullPath,
     };
-    RunTests("tests/integration/Remote.Integration.Tests.csproj", environment);
+    RunTests(root.CombineWithFilePath("tests/integration/Remote.Integration.Tests.csproj"), environment);
 });
 
 Task("Pack").IsDependentOn("Build").Does(() =>
@@ -139,10 +139,10 @@ Task("Bench").Does(() =>
         new DotNetRunSettings { Configuration = "Release" });
 });
 
-void RunTests(string project, IDictionary<string, string> environment)
+void RunTests(FilePath project, IDictionary<string, string> environment)
 {
-    var name = System.IO.Path.GetFileNameWithoutExtension(project);
-    DotNetTest(root.CombineWithFilePath(project).FullPath, new DotNetTestSettings
+    var name = project.GetFilenameWithoutExtension().FullPath;
+    DotNetTest(project.FullPath, new DotNetTestSettings
     {
         Configuration = configuration,
         NoBuild = true,
