@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using DotnetRemote.Core;
 using DotnetRemote.Core.Keyservers;
 using DotnetRemote.Tool.Cli;
 
@@ -14,7 +15,48 @@ internal static class KeyserverCommands
             AddKeyserver(runner, "add"),
             RemoveKeyserver(runner, "remove"),
             List(runner),
+            Login(runner),
+            Logout(runner),
         };
+
+    private static Command Login(CommandRunner runner)
+    {
+        var uri = new Argument<string>("keyserver_url");
+        var secrets = new SecretOptions();
+        var command = new Command("login", "Login to a keyserver") { uri };
+        secrets.AddTo(command);
+        runner.SetAction(command, async (parseResult, context, cancellationToken) =>
+        {
+            var keyserver = parseResult.GetValue(uri)!;
+            KeyserverUri.Normalize(keyserver);
+            var username = secrets.Username(parseResult, runner);
+            var password = secrets.Password(parseResult, runner, "Password (or token when username is empty): ");
+            try
+            {
+                // The keyserver's own Insecure setting decides TLS verification, as in Apptainer's keyserver group.
+                await new KeyserverLogin(context).ExecuteAsync(new KeyserverLoginOptions(keyserver, username, password), cancellationToken);
+            }
+            catch (RemoteException ex)
+            {
+                throw new RemoteException(ex.Code, $"while login to {keyserver}: {ex.Message}", ex);
+            }
+
+            return CommandRunner.Success;
+        });
+        return command;
+    }
+
+    private static Command Logout(CommandRunner runner)
+    {
+        var uri = new Argument<string>("keyserver_url");
+        var command = new Command("logout", "Logout from a keyserver") { uri };
+        runner.SetAction(command, async (parseResult, context, _) =>
+        {
+            await new KeyserverLogout(context).ExecuteAsync(parseResult.GetValue(uri)!);
+            return CommandRunner.Success;
+        });
+        return command;
+    }
 
     public static Command AddKeyserver(CommandRunner runner, string name)
     {

@@ -47,6 +47,29 @@ public sealed class KeyserverLoginTests(KeyserverFixture keys)
     }
 
     [SkippableFact]
+    public async Task The_keyserver_group_logs_in_and_out_like_remote_login()
+    {
+        using var tool = await SandboxWithKeyserverAsync(keys.BasicBaseAddress);
+        var url = Url(keys.BasicBaseAddress);
+
+        var login = await tool.RunAsync(["keyserver", "login", "-u", keys.Username, "--password-stdin", url], stdin: keys.Password + "\n");
+
+        ToolAssert.Succeeded(login);
+        ToolAssert.NeverPrinted(login, keys.Password);
+        var credential = await tool.RunAsync(["credential", "get", url]);
+        ToolAssert.Succeeded(credential);
+        Assert.Contains($"\"Secret\":\"{keys.Password}\"", credential.StdOut, StringComparison.Ordinal);
+
+        var wrong = await tool.RunAsync(["keyserver", "login", "-u", keys.Username, "--password-stdin", url], stdin: "wrong\n");
+        ToolAssert.FailedWithOneFatal(wrong, "401");
+        ToolAssert.Succeeded(await tool.RunAsync(["credential", "get", url]));
+
+        var logout = await tool.RunAsync(["keyserver", "logout", url]);
+        ToolAssert.Succeeded(logout);
+        Assert.Equal(1, (await tool.RunAsync(["credential", "get", url])).ExitCode);
+    }
+
+    [SkippableFact]
     public async Task A_wrong_password_is_refused_and_nothing_is_stored()
     {
         using var tool = await SandboxWithKeyserverAsync(keys.BasicBaseAddress);
