@@ -23,7 +23,57 @@ public sealed class RemoteConfigStore
     }
 
     /// <summary>The user file (or <c>--config</c> file) as stored; empty when it does not exist.</summary>
-    public RemoteConfig LoadUser() => Read(Paths.UserConfigFile) ?? new RemoteConfig();
+    public RemoteConfig LoadUser()
+    {
+        EnforcePrivateModes();
+        return Read(Paths.UserConfigFile) ?? new RemoteConfig();
+    }
+
+    /// <summary>
+    /// As Apptainer does at start-up: the default config folder is 0700 and its remote.yaml 0600, since the file holds
+    /// tokens. A <c>--config</c> file, and the folder it sits in, are the user's business and stay as they are.
+    /// </summary>
+    private void EnforcePrivateModes()
+    {
+        if (!Paths.UsesDefaultUserConfig || OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        Enforce(Paths.UserConfigDirectory, AtomicFile.PrivateDirectory, isDirectory: true);
+        Enforce(Paths.UserConfigFile, AtomicFile.PrivateFile, isDirectory: false);
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private void Enforce(string path, UnixFileMode mode, bool isDirectory)
+    {
+        try
+        {
+            if (!(isDirectory ? Directory.Exists(path) : File.Exists(path)))
+            {
+                return;
+            }
+
+            var current = File.GetUnixFileMode(path);
+            if (current == mode)
+            {
+                return;
+            }
+
+            if (!isDirectory)
+            {
+                _context.Log.Warning($"File mode ({Octal(current)}) on {path} needs to be {Octal(mode)}, fixing that...");
+            }
+
+            File.SetUnixFileMode(path, mode);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _context.Log.Warning($"could not set mode {Octal(mode)} on {path}: {ex.Message}");
+        }
+    }
+
+    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8);
 
     /// <summary>The system file, or the built-in default when it does not exist.</summary>
     public RemoteConfig LoadSystem() => Read(Paths.SystemConfigFile) ?? BuiltInSystemConfig();

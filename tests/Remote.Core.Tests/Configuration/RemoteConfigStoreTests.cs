@@ -33,6 +33,33 @@ public sealed class RemoteConfigStoreTests : IDisposable
     }
 
     [Fact]
+    public void Reading_the_default_user_file_makes_it_private_and_says_so_as_apptainer_does()
+    {
+        _machine.WriteUser("Active: a\n");
+        File.SetUnixFileMode(_machine.ConfigDir, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(_machine.UserFile, (UnixFileMode)0b110_100_100);
+        var log = new RecordingLog();
+
+        new RemoteConfigStore(_machine.Context(log: log)).LoadUser();
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_machine.ConfigDir));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_machine.UserFile));
+        Assert.Contains($"WARNING: File mode (644) on {_machine.UserFile} needs to be 600, fixing that...", log.Lines);
+    }
+
+    [Fact]
+    public void A_config_file_given_with_config_keeps_its_mode()
+    {
+        var other = Path.Combine(_machine.Root, "shared.yaml");
+        File.WriteAllText(other, "Active: a\n");
+        File.SetUnixFileMode(other, (UnixFileMode)0b110_100_100);
+
+        new RemoteConfigStore(_machine.Context(configFile: other)).LoadUser();
+
+        Assert.Equal((UnixFileMode)0b110_100_100, File.GetUnixFileMode(other));
+    }
+
+    [Fact]
     public async Task The_system_file_is_written_0644()
     {
         var store = new RemoteConfigStore(_machine.Context(isRoot: true));

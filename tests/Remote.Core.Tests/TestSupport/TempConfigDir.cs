@@ -46,10 +46,12 @@ public sealed class TempConfigDir : IDisposable
     public RemoteContext Context(bool isRoot = false, HttpMessageHandler? http = null, IRemoteLog? log = null, string? configFile = null) =>
         new(Paths(configFile), log, http ?? new FakeHttpHandler(), isRoot, environment: Environment);
 
+    /// <summary>Writes the user file as the tool leaves it: 0600 in a 0700 folder.</summary>
     public void WriteUser(string yaml)
     {
-        Directory.CreateDirectory(ConfigDir);
+        Directory.CreateDirectory(ConfigDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.WriteAllText(UserFile, yaml);
+        File.SetUnixFileMode(UserFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     public void WriteSystem(string yaml)
