@@ -36,6 +36,17 @@ public sealed class KeyserverLogin(RemoteContext context)
     /// </summary>
     public async Task<CredentialConfig> VerifyAsync(KeyserverLoginOptions options, RemoteConfig config, CancellationToken cancellationToken = default)
     {
+        var credential = PrepareCredential(options, config);
+        await CheckAsync(credential.Uri, AuthenticationHeaderValue.Parse(credential.Auth), credential.Insecure, cancellationToken).ConfigureAwait(false);
+        return credential;
+    }
+
+    /// <summary>
+    /// The entry a login would store, after the offline checks: a keyserver scheme, an external keyserver of a remote
+    /// in <paramref name="config"/> (whose insecure setting wins), a password. The server is not contacted.
+    /// </summary>
+    public CredentialConfig PrepareCredential(KeyserverLoginOptions options, RemoteConfig config)
+    {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(config);
         var (scheme, _) = KeyserverUri.Normalize(options.Uri);
@@ -49,15 +60,9 @@ public sealed class KeyserverLogin(RemoteContext context)
             .SelectMany(r => r.Keyservers)
             .FirstOrDefault(k => k.External && KeyserverUri.IsSameKeyserver(k.Uri, options.Uri))
             ?? throw new RemoteException(RemoteErrorCodes.KeyserverNotConfigured, $"no external keyserver configuration found for {options.Uri}");
-        var insecure = options.Insecure;
-        if (configured.Insecure && !insecure)
+        if (configured.Insecure && !options.Insecure)
         {
             context.Log.Warning($"{options.Uri} is configured as insecure, forcing insecure flag for login");
-            insecure = true;
-        }
-        else if (!configured.Insecure)
-        {
-            insecure = false;
         }
 
         if (options.Password.Length == 0)
@@ -68,8 +73,7 @@ public sealed class KeyserverLogin(RemoteContext context)
         var authorization = options.Username.Length == 0
             ? new AuthenticationHeaderValue("Bearer", options.Password)
             : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}")));
-        await CheckAsync(options.Uri, authorization, insecure, cancellationToken).ConfigureAwait(false);
-        return new CredentialConfig { Uri = options.Uri, Auth = authorization.ToString(), Insecure = insecure };
+        return new CredentialConfig { Uri = options.Uri, Auth = authorization.ToString(), Insecure = configured.Insecure };
     }
 
     /// <summary>Replaces every earlier login to the same URI (Apptainer's de-duplication) with <paramref name="credential"/>.</summary>

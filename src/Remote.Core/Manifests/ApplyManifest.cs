@@ -74,7 +74,7 @@ public sealed class ApplyManifest(RemoteContext context)
         {
             var keyserverLogin = new KeyserverLoginOptions(login.Uri, login.Username, login.Password, login.Insecure);
             var credential = options.NoVerify
-                ? At(login.Origin, () => Unverified(desired, keyserverLogin))
+                ? At(login.Origin, () => new KeyserverLogin(context).PrepareCredential(keyserverLogin, desired))
                 : await AtAsync(login.Origin, () => new KeyserverLogin(context).VerifyAsync(keyserverLogin, desired, cancellationToken)).ConfigureAwait(false);
             var same = desired.Credentials.Any(c => c == credential);
             changes.Add(new ManifestChange("login", login.Uri, same ? "unchanged" : "store", login.Username.Length == 0 ? "token" : login.Username));
@@ -197,17 +197,6 @@ public sealed class ApplyManifest(RemoteContext context)
                 return 0;
             }).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>With <c>--no-verify</c> a keyserver login is recorded as declared (still only for a configured keyserver).</summary>
-    private static CredentialConfig Unverified(RemoteConfig config, KeyserverLoginOptions login)
-    {
-        var configured = config.Remotes.Values.SelectMany(r => r.Keyservers).FirstOrDefault(k => k.External && KeyserverUri.IsSameKeyserver(k.Uri, login.Uri))
-            ?? throw new RemoteException(RemoteErrorCodes.KeyserverNotConfigured, $"no external keyserver configuration found for {login.Uri}");
-        var header = login.Username.Length == 0
-            ? "Bearer " + login.Password
-            : "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{login.Username}:{login.Password}"));
-        return new CredentialConfig { Uri = login.Uri, Auth = header, Insecure = configured.Insecure || login.Insecure };
     }
 
     private static RemoteException Invalid(string origin, string detail) =>
