@@ -45,6 +45,10 @@ public static class RemoteHttp
         return client;
     }
 
+    /// <summary>The host[:port] of a URL, for messages that must say which server answered.</summary>
+    public static string Authority(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var parsed) ? parsed.Authority : url;
+
     public static string StatusLine(HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -60,7 +64,7 @@ public static class RemoteHttp
     public static string Describe(Exception exception, string url)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        var host = Uri.TryCreate(url, UriKind.Absolute, out var parsed) ? parsed.Authority : url;
+        var host = Authority(url);
         return exception switch
         {
             TaskCanceledException => $"request to {host} timed out",

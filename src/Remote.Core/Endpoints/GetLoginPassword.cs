@@ -39,7 +39,7 @@ public sealed class GetLoginPassword(RemoteContext context)
                 case HttpStatusCode.NotFound:
                     throw new RemoteException(RemoteErrorCodes.ServiceMissing, "user endpoint not found");
                 default:
-                    throw new RemoteException(RemoteErrorCodes.Failure, $"status is not ok: {(int)response.StatusCode}");
+                    throw new RemoteException(RemoteErrorCodes.Failure, $"status is not ok: {(int)response.StatusCode} from {RemoteHttp.Authority(url)}");
             }
 
             using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
@@ -52,7 +52,7 @@ public sealed class GetLoginPassword(RemoteContext context)
         }
         catch (JsonException ex)
         {
-            throw new RemoteException(RemoteErrorCodes.Failure, $"malformed answer from {new Uri(url).Authority}", ex);
+            throw new RemoteException(RemoteErrorCodes.Failure, $"malformed answer from {RemoteHttp.Authority(url)}", ex);
         }
         catch (Exception ex) when (RemoteHttp.IsTransportFailure(ex, cancellationToken))
         {

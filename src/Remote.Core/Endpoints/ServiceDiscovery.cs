@@ -55,7 +55,7 @@ public sealed class ServiceDiscovery
         {
             try
             {
-                return ParseServices(cached);
+                return ParseServices(cached, cacheFile);
             }
             catch (RemoteException)
             {
@@ -64,12 +64,13 @@ public sealed class ServiceDiscovery
         }
 
         var body = await FetchAsync(url, cancellationToken).ConfigureAwait(false);
-        var services = ParseServices(body);
+        var services = ParseServices(body, RemoteHttp.Authority(url));
         WriteCache(cacheFile, body);
         return services;
     }
 
-    internal static IReadOnlyDictionary<string, string> ParseServices(string json)
+    /// <param name="source">Where the document came from (a host or the cache file), for error messages.</param>
+    internal static IReadOnlyDictionary<string, string> ParseServices(string json, string source)
     {
         var services = new Dictionary<string, string>(StringComparer.Ordinal);
         try
@@ -77,14 +78,14 @@ public sealed class ServiceDiscovery
             using var document = JsonDocument.Parse(json);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw new RemoteException(RemoteErrorCodes.DiscoveryFailed, "jsonresp: failed to unmarshal response: not a JSON object");
+                throw new RemoteException(RemoteErrorCodes.DiscoveryFailed, $"jsonresp: failed to unmarshal response from {source}: not a JSON object");
             }
 
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 if (property.Value.ValueKind != JsonValueKind.Object)
                 {
-                    throw new RemoteException(RemoteErrorCodes.DiscoveryFailed, $"jsonresp: failed to unmarshal response: {property.Name} is not an object");
+                    throw new RemoteException(RemoteErrorCodes.DiscoveryFailed, $"jsonresp: failed to unmarshal response from {source}: {property.Name} is not an object");
                 }
 
                 var name = property.Name.EndsWith("API", StringComparison.Ordinal) ? property.Name[..^3] : property.Name;
@@ -97,7 +98,7 @@ public sealed class ServiceDiscovery
         }
         catch (JsonException ex)
         {
-            throw new RemoteException(RemoteErrorCodes.DiscoveryFailed, $"jsonresp: failed to unmarshal response: {ex.Message}", ex);
+            throw new RemoteException(RemoteErrorCodes.DiscoveryFailed, $"jsonresp: failed to unmarshal response from {source}: {ex.Message}", ex);
         }
 
         return services;
@@ -113,7 +114,7 @@ public sealed class ServiceDiscovery
             using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw new RemoteException(RemoteErrorCodes.DiscoveryFailed, $"error response from server: {RemoteHttp.StatusLine(response)}");
+                throw new RemoteException(RemoteErrorCodes.DiscoveryFailed, $"error response from server {RemoteHttp.Authority(url)}: {RemoteHttp.StatusLine(response)}");
             }
 
             return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);

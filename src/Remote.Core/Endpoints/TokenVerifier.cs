@@ -41,13 +41,10 @@ public sealed class TokenVerifier(RemoteContext context)
         if (status != HttpStatusCode.OK)
         {
             // Apptainer calls a 401 "Unknown" (spec §7.6, item 28); a refused token is a refused token.
-            var reason = status switch
-            {
-                HttpStatusCode.NotFound or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => "Invalid Credentials",
-                HttpStatusCode.InternalServerError => "Internal Server Error",
-                _ => $"Unknown ({(int)status})",
-            };
-            throw new RemoteException(RemoteErrorCodes.TokenInvalid, $"error response from server: {reason}");
+            // A refused token keeps the seed's exact words; any other answer is a fault of the named server.
+            throw status is HttpStatusCode.NotFound or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+                ? new RemoteException(RemoteErrorCodes.TokenInvalid, "error response from server: Invalid Credentials")
+                : new RemoteException(RemoteErrorCodes.Failure, $"error response from server {RemoteHttp.Authority(url)}: {(int)status} {status}");
         }
     }
 }

@@ -95,7 +95,7 @@ public sealed class KeyserverLogin(RemoteContext context)
             using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                throw new RemoteException(RemoteErrorCodes.LoginFailed, $"error response from server: {RemoteHttp.StatusLine(response)}");
+                throw new RemoteException(RemoteErrorCodes.LoginFailed, $"error response from server {RemoteHttp.Authority(uri)}: {RemoteHttp.StatusLine(response)}");
             }
         }
         catch (Exception ex) when (RemoteHttp.IsTransportFailure(ex, cancellationToken))

@@ -27,6 +27,13 @@ public sealed class FakeHttpHandler : HttpMessageHandler
             $"{scheme}://{host}/assets/config/config.prod.json",
             $$$"""{"keystoreAPI":{"uri":"{{{keyserver}}}"},"libraryAPI":{"uri":"https://library.{{{host}}}"},"tokenAPI":{"uri":"https://auth.{{{host}}}/token"}}""");
 
+    /// <summary>The reason phrase the fake sends with <paramref name="status"/>.</summary>
+    public static string ReasonFor(HttpStatusCode status)
+    {
+        using var response = new HttpResponseMessage(status);
+        return response.ReasonPhrase ?? status.ToString();
+    }
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
