@@ -4,59 +4,100 @@ using YamlDotNet.Core.Events;
 namespace DotnetRemote.Core.Configuration;
 
 /// <summary>
-/// Replays the events of an anchored node wherever an alias names it, so readers see plain YAML, as go-yaml's
-/// decoder does. Expansion is capped, so a file of nested aliases cannot blow up memory.
+/// Replays the events of an anchored node wherever an alias names it, so readers see plain YAML, as go-yaml's decoder
+/// does. Lazy: only anchored nodes are remembered, so a large file without anchors costs nothing extra. The replayed
+/// total is capped, so nested aliases cannot blow up memory.
 /// </summary>
-internal sealed class AliasExpandingParser : IParser
+internal sealed class AliasExpandingParser(IParser inner) : IParser
 {
-    private const int MaximumEvents = 200_000;
-    private readonly List<ParsingEvent> _events = [];
-    private int _index = -1;
+    private const int MaximumReplayedEvents = 1_000_000;
+    private readonly Queue<ParsingEvent> _pending = new();
+    private readonly Dictionary<AnchorName, List<ParsingEvent>> _anchors = [];
+    private readonly List<(AnchorName Anchor, List<ParsingEvent> Events, int Depth)> _recording = [];
+    private int _depth;
+    private int _replayed;
 
-    public AliasExpandingParser(IParser inner)
+    public ParsingEvent? Current { get; private set; }
+
+    public bool MoveNext()
     {
-        ArgumentNullException.ThrowIfNull(inner);
-        var anchors = new Dictionary<AnchorName, (int Start, int End)>();
-        var open = new Stack<(AnchorName Anchor, int Start)>();
-        while (MoveNextOrThrowYamlError(inner))
+        if (_pending.Count == 0)
         {
-            var current = inner.Current!;
-            if (current is AnchorAlias alias)
+            if (!MoveNextOrThrowYamlError())
             {
-                if (!anchors.TryGetValue(alias.Value, out var range))
-                {
-                    throw new YamlException(alias.Start, alias.End, $"unknown anchor '{alias.Value}'");
-                }
-
-                if (_events.Count + range.End - range.Start > MaximumEvents)
-                {
-                    throw new YamlException(alias.Start, alias.End, "the document is too large once its aliases are expanded");
-                }
-
-                _events.AddRange(_events.GetRange(range.Start, range.End - range.Start));
-                continue;
+                Current = null;
+                return false;
             }
 
-            _events.Add(current);
-            switch (current)
+            if (inner.Current is AnchorAlias alias)
             {
-                case Scalar { Anchor.IsEmpty: false } scalar:
-                    anchors[scalar.Anchor] = (_events.Count - 1, _events.Count);
-                    break;
-                case MappingStart mapping:
-                    open.Push((mapping.Anchor, _events.Count - 1));
-                    break;
-                case SequenceStart sequence:
-                    open.Push((sequence.Anchor, _events.Count - 1));
-                    break;
-                case MappingEnd or SequenceEnd:
-                    var (anchor, start) = open.Pop();
-                    if (!anchor.IsEmpty)
-                    {
-                        anchors[anchor] = (start, _events.Count);
-                    }
+                Replay(alias);
+            }
+            else
+            {
+                _pending.Enqueue(inner.Current!);
+            }
+        }
 
-                    break;
+        Current = _pending.Dequeue();
+        Record(Current);
+        return true;
+    }
+
+    private void Replay(AnchorAlias alias)
+    {
+        if (!_anchors.TryGetValue(alias.Value, out var events))
+        {
+            throw new YamlException(alias.Start, alias.End, $"unknown anchor '{alias.Value}'");
+        }
+
+        _replayed += events.Count;
+        if (_replayed > MaximumReplayedEvents)
+        {
+            throw new YamlException(alias.Start, alias.End, "the document is too large once its aliases are expanded");
+        }
+
+        foreach (var e in events)
+        {
+            _pending.Enqueue(e);
+        }
+    }
+
+    /// <summary>Adds the event to every anchored node being read, and completes the ones it closes.</summary>
+    private void Record(ParsingEvent e)
+    {
+        if (e is Scalar { Anchor.IsEmpty: false } anchoredScalar)
+        {
+            _anchors[anchoredScalar.Anchor] = [e];
+        }
+        else if (e is NodeEvent { Anchor.IsEmpty: false } anchoredCollection and (MappingStart or SequenceStart))
+        {
+            _recording.Add((anchoredCollection.Anchor, [], _depth));
+        }
+
+        if (e is MappingEnd or SequenceEnd)
+        {
+            _depth--;
+        }
+
+        foreach (var recording in _recording)
+        {
+            recording.Events.Add(e);
+        }
+
+        if (e is MappingStart or SequenceStart)
+        {
+            _depth++;
+        }
+        else if (e is MappingEnd or SequenceEnd)
+        {
+            for (var i = _recording.Count - 1; i >= 0; i--)
+            {
+                if (_recording[i].Depth == _depth)
+                {
+                    _anchors[_recording[i].Anchor] = _recording[i].Events;
+                    _recording.RemoveAt(i);
+                }
             }
         }
     }
@@ -65,7 +106,7 @@ internal sealed class AliasExpandingParser : IParser
     /// YamlDotNet's scanner throws <see cref="InvalidOperationException"/> on some malformed input (an unclosed flow
     /// sequence); that is a syntax error of the file like any other, reported at the last node that parsed.
     /// </summary>
-    private bool MoveNextOrThrowYamlError(IParser inner)
+    private bool MoveNextOrThrowYamlError()
     {
         try
         {
@@ -73,12 +114,8 @@ internal sealed class AliasExpandingParser : IParser
         }
         catch (InvalidOperationException ex)
         {
-            var mark = _events.Count > 0 ? _events[^1].Start : Mark.Empty;
+            var mark = Current?.Start ?? Mark.Empty;
             throw new YamlException(mark, mark, "malformed YAML after this point", ex);
         }
     }
-
-    public ParsingEvent? Current => _index >= 0 && _index < _events.Count ? _events[_index] : null;
-
-    public bool MoveNext() => ++_index < _events.Count;
 }

@@ -10,47 +10,48 @@ namespace DotnetRemote.Core.Configuration;
 /// </summary>
 internal sealed partial class StrictYamlReader(IParser parser, string filePath)
 {
-    /// <summary>A reader over YAML text, aliases expanded; a syntax error is a <see cref="ConfigFileException"/> with its line.</summary>
-    public static StrictYamlReader ForText(string text, string filePath)
-    {
-        try
-        {
-            return new(new AliasExpandingParser(new Parser(new StringReader(text))), filePath);
-        }
-        catch (YamlException ex)
-        {
-            throw new ConfigFileException(filePath, ex.Start.Line > 0 ? (int)ex.Start.Line : null, "invalid YAML: " + PositionPrefix().Replace(ex.Message, ""), ex);
-        }
-    }
-
     /// <summary>The line of the node about to be read (1-based).</summary>
     public int Line => parser.Current is { } current ? (int)current.Start.Line : 0;
 
     public string FilePath => filePath;
 
-    /// <summary>Reads a whole stream holding one document; an empty stream or document reads nothing.</summary>
+    /// <summary>A reader over YAML text, aliases expanded.</summary>
+    public static StrictYamlReader ForText(string text, string filePath) =>
+        new(new AliasExpandingParser(new Parser(new StringReader(text))), filePath);
+
+    /// <summary>
+    /// Reads a whole stream holding one document; an empty stream or document reads nothing. A syntax error is a
+    /// <see cref="ConfigFileException"/> with its line, like every other problem of the file.
+    /// </summary>
     public void ReadDocument(Action readRoot)
     {
-        parser.Consume<StreamStart>();
-        if (parser.TryConsume<StreamEnd>(out _))
+        try
         {
-            return;
-        }
+            parser.Consume<StreamStart>();
+            if (parser.TryConsume<StreamEnd>(out _))
+            {
+                return;
+            }
 
-        parser.Consume<DocumentStart>();
-        if (IsNullNode())
-        {
-            parser.Consume<Scalar>();
-        }
-        else
-        {
-            readRoot();
-        }
+            parser.Consume<DocumentStart>();
+            if (IsNullNode())
+            {
+                parser.Consume<Scalar>();
+            }
+            else
+            {
+                readRoot();
+            }
 
-        parser.Consume<DocumentEnd>();
-        if (!parser.TryConsume<StreamEnd>(out _))
+            parser.Consume<DocumentEnd>();
+            if (!parser.TryConsume<StreamEnd>(out _))
+            {
+                throw Error(parser.Current!.Start, "more than one YAML document");
+            }
+        }
+        catch (YamlException ex)
         {
-            throw Error(parser.Current!.Start, "more than one YAML document");
+            throw new ConfigFileException(filePath, ex.Start.Line > 0 ? (int)ex.Start.Line : null, "invalid YAML: " + PositionPrefix().Replace(ex.Message, ""), ex);
         }
     }
 
