@@ -11,10 +11,15 @@ public enum TokenState
 {
     None,
     Valid,
+
+    /// <summary>The token service refused the token.</summary>
     Invalid,
+
+    /// <summary>The token service could not be asked (unreachable, or a server error).</summary>
+    Unchecked,
 }
 
-/// <param name="TokenError">Why the token was refused, when it was.</param>
+/// <param name="TokenError">Why the token was refused or could not be checked.</param>
 public sealed record RemoteStatusResult(string Name, IReadOnlyList<ServiceStatus> Services, TokenState Token, string? TokenError);
 
 /// <summary><c>remote status [name]</c> (spec §2.1.7 as of v1.2): each service's health and whether the token is valid.</summary>
@@ -53,7 +58,8 @@ public sealed class RemoteStatus(RemoteContext context)
         }
         catch (RemoteException ex)
         {
-            return new RemoteStatusResult(remoteName, statuses, TokenState.Invalid, ex.Message);
+            var state = ex.Code == RemoteErrorCodes.TokenInvalid ? TokenState.Invalid : TokenState.Unchecked;
+            return new RemoteStatusResult(remoteName, statuses, state, ex.Message);
         }
     }
 

@@ -104,9 +104,12 @@ internal static class LoginCommands
                     context.Log.Info("Access Token Verified!");
                     output.Write("\nValid authentication token set (logged in).\n");
                     return CommandRunner.Success;
-                default:
+                case TokenState.Invalid:
                     output.Write("\nAuthentication token is invalid (please login again).\n");
                     throw new RemoteException(RemoteErrorCodes.TokenInvalid, status.TokenError!);
+                default:
+                    output.Write("\nThe authentication token could not be checked.\n");
+                    throw new RemoteException(RemoteErrorCodes.Failure, status.TokenError!);
             }
         });
         return command;
