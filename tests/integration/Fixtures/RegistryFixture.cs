@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using DotNet.Testcontainers.Builders;
 using DotnetRemote.Integration.Tests.Infrastructure;
 
@@ -11,7 +12,6 @@ namespace DotnetRemote.Integration.Tests.Fixtures;
 /// </summary>
 public abstract class RegistryFixture : ContainerFixture
 {
-    private const int ContainerPort = 5000;
     private readonly string htpasswdLine;
 
     protected RegistryFixture(string hostname, string username, string password, string htpasswdLine)
@@ -44,37 +44,16 @@ public abstract class RegistryFixture : ContainerFixture
 
     protected override async Task StartAsync()
     {
-        var image = await Images.Registry.GetAsync();
-        var config = $"""
-            version: 0.1
-            log:
-              level: warn
-              accesslog:
-                disabled: true
-            storage:
-              filesystem:
-                rootdirectory: /var/lib/registry
-              delete:
-                enabled: true
-            http:
-              addr: 0.0.0.0:{ContainerPort}
-              secret: integration-test-secret
-            auth:
+        var auth = $"""
               htpasswd:
                 realm: {Realm}
                 path: /etc/docker/registry/htpasswd
-
             """;
-        var container = Track(new ContainerBuilder(image)
-            .WithResourceMapping(Utf8(config), "/etc/docker/registry/config.yml")
+        var container = Track(RegistryContainer.Builder(await Images.Registry.GetAsync(), auth)
             .WithResourceMapping(Utf8(htpasswdLine + "\n"), "/etc/docker/registry/htpasswd")
-            .WithPortBinding(ContainerPort, true)
-            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(
-                r => r.ForPath("/v2/").ForPort(ContainerPort).ForStatusCode(HttpStatusCode.Unauthorized),
-                w => w.WithTimeout(TimeSpan.FromSeconds(30))))
             .Build());
         await StartWithLogsAsync(container, $"registry {Hostname}");
-        Port = container.GetMappedPublicPort(ContainerPort);
+        Port = container.GetMappedPublicPort(RegistryContainer.Port);
     }
 }
 
@@ -95,7 +74,6 @@ public sealed class RegistryBFixture() : RegistryFixture(
 /// </summary>
 public sealed class TokenAuthRegistryFixture : ContainerFixture
 {
-    private const int ContainerPort = 5000;
 
     public string Hostname { get; } = "registry-a.test";
 
@@ -136,37 +114,49 @@ public sealed class TokenAuthRegistryFixture : ContainerFixture
         await StartWithLogsAsync(tokenServer, "registry token server");
         Realm = $"http://{Hostname}:{tokenServer.GetMappedPublicPort(Images.FakeServerPort)}/token";
 
-        var config = $"""
-            version: 0.1
-            log:
-              level: warn
-              accesslog:
-                disabled: true
-            storage:
-              filesystem:
-                rootdirectory: /var/lib/registry
-              delete:
-                enabled: true
-            http:
-              addr: 0.0.0.0:{ContainerPort}
-              secret: integration-test-secret
-            auth:
+        var auth = $"""
               token:
                 realm: {Realm}
                 service: {Service}
                 issuer: {Issuer}
                 rootcertbundle: /etc/docker/registry/token.crt
-
             """;
-        var registry = Track(new ContainerBuilder(await registryImage)
-            .WithResourceMapping(Utf8(config), "/etc/docker/registry/config.yml")
+        var registry = Track(RegistryContainer.Builder(await registryImage, auth)
             .WithResourceMapping(Utf8(TestCertificates.TokenCertificatePem), "/etc/docker/registry/token.crt")
-            .WithPortBinding(ContainerPort, true)
-            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(
-                r => r.ForPath("/v2/").ForPort(ContainerPort).ForStatusCode(HttpStatusCode.Unauthorized),
-                w => w.WithTimeout(TimeSpan.FromSeconds(30))))
             .Build());
         await StartWithLogsAsync(registry, "token-auth registry");
-        Port = registry.GetMappedPublicPort(ContainerPort);
+        Port = registry.GetMappedPublicPort(RegistryContainer.Port);
     }
+}
+
+/// <summary>The distribution registry container both flavours share; only the <c>auth:</c> section differs.</summary>
+internal static class RegistryContainer
+{
+    public const int Port = 5000;
+
+    /// <param name="auth">The body of the config's <c>auth:</c> section, indented by two spaces.</param>
+    public static ContainerBuilder Builder(string image, string auth) =>
+        new ContainerBuilder(image)
+            .WithResourceMapping(Encoding.UTF8.GetBytes($"""
+                version: 0.1
+                log:
+                  level: warn
+                  accesslog:
+                    disabled: true
+                storage:
+                  filesystem:
+                    rootdirectory: /var/lib/registry
+                  delete:
+                    enabled: true
+                http:
+                  addr: 0.0.0.0:{Port}
+                  secret: integration-test-secret
+                auth:
+                {auth}
+
+                """), "/etc/docker/registry/config.yml")
+            .WithPortBinding(Port, true)
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(
+                r => r.ForPath("/v2/").ForPort(Port).ForStatusCode(HttpStatusCode.Unauthorized),
+                w => w.WithTimeout(TimeSpan.FromSeconds(30))));
 }
