@@ -1,5 +1,6 @@
 using DotnetRemote.Integration.Tests.Infrastructure;
 using DotnetRemote.Integration.Tests.Tests.Logins;
+using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Integration.Tests.Tests.Seed;
 
@@ -9,28 +10,11 @@ namespace DotnetRemote.Integration.Tests.Tests.Seed;
 /// </summary>
 public sealed class InstalledToolSeedTests
 {
-    private const string Fresh = """
-        Cloud Services Endpoints
-        ========================
-
-        NAME           URI                  ACTIVE  GLOBAL  EXCLUSIVE  INSECURE
-        DefaultRemote  cloud.apptainer.org  YES     YES     NO         NO
-
-        Keyservers
-        ==========
-
-        URI                       GLOBAL  INSECURE  ORDER
-        https://keys.openpgp.org  YES     NO        1*
-
-        * Active cloud services keyserver
-
-        """;
-
     [Fact]
     public async Task Remotes_add_global_use_and_exclusive_reproduce_the_seed()
     {
         using var tool = new RemoteTool();
-        Assert.Equal(Fresh, Text((await Run(tool, "list")).StdOut));
+        Assert.Equal(Text(ListingText.FreshMachine), (await Run(tool, "list")).StdOut);
 
         Assert.Equal("INFO:    Remote \"myremote\" added.\n", (await Run(tool, "add", "--no-login", "myremote", "https://enterprise.example.com")).StdErr);
         Assert.Equal(
