@@ -25,6 +25,7 @@ internal static class RemoteCli
             KeyserverCommands.Group(runner),
             RegistryCommands.Group(runner),
             ApplyCommand.Create(runner),
+            ExecCommand.Create(runner),
             CredentialCommands.Credential(runner),
             CredentialCommands.Helper(runner),
         };
@@ -35,6 +36,12 @@ internal static class RemoteCli
     {
         var parseResult = Build(console).Parse(args);
         var invocation = new InvocationConfiguration { Output = console.Output, Error = console.Error };
+        if (parseResult.CommandResult.Command.Name == ExecCommand.Name)
+        {
+            // exec takes the termination signals itself: it passes them to its command and cleans up after it.
+            invocation.ProcessTerminationTimeout = null;
+        }
+
         return await parseResult.InvokeAsync(invocation, cancellationToken);
     }
 }
