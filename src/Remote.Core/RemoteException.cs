@@ -98,4 +98,5 @@ public static class RemoteErrorCodes
     public const string ManifestVariableMissing = "RMT0061";
     public const string ExecFailed = "RMT0070";
     public const string ExecScope = "RMT0071";
+    public const string ExecExitCode = "RMT0072";
 }

@@ -91,7 +91,7 @@ public sealed class ExecScope : IDisposable
     /// <summary>
     /// Removes every <c>exec-*</c> folder of <paramref name="baseDirectory"/> that belongs to a scope that is over: owned by
     /// this user, and its lock is free (the tool ended without cleaning up) or its process is gone, or it has no lock
-    /// file and is older than <see cref="UnlockedGracePeriod"/>. Returns the folders removed.
+    /// file and has not changed for <see cref="UnlockedGracePeriod"/>. Returns the folders removed.
     /// </summary>
     public static IReadOnlyList<string> RemoveLeftovers(string baseDirectory, IRemoteLog? log = null)
     {
@@ -152,7 +152,7 @@ public sealed class ExecScope : IDisposable
         var lockPath = Path.Combine(entry.FullName, LockFileName);
         if (!File.Exists(lockPath))
         {
-            return DateTime.UtcNow - entry.CreationTimeUtc > UnlockedGracePeriod;
+            return DateTime.UtcNow - entry.LastWriteTimeUtc > UnlockedGracePeriod;
         }
 
         // exec-PID-RANDOM: a process that certainly no longer exists cannot be using it.
