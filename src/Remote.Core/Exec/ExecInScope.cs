@@ -53,7 +53,15 @@ public sealed class ExecInScope(RemoteContext context, IChildProcessLauncher? la
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            using var child = _launcher.Start(command, ExecEnvironment.For(scope, environment, manifest.Secrets), output);
+            var childEnvironment = ExecEnvironment.For(scope, environment, manifest.Secrets);
+            var configHome = environment.TryGetValue("XDG_CONFIG_HOME", out var xdg) && Path.IsPathFullyQualified(xdg) ? xdg
+                : environment.TryGetValue("HOME", out var home) && Path.IsPathFullyQualified(home) ? Path.Combine(home, ".config") : null;
+            if (configHome is not null && scope.HideContainersAuthFile(configHome) is { } standIn)
+            {
+                childEnvironment["XDG_CONFIG_HOME"] = standIn;
+            }
+
+            using var child = _launcher.Start(command, childEnvironment, output);
             signals?.Attach(child);
             using var cancellation = cancellationToken.Register(() => Terminate(child));
             return await child.WaitForExitAsync();

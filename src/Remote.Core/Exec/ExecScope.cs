@@ -128,6 +128,52 @@ public sealed class ExecScope : IDisposable
         return removed;
     }
 
+    /// <summary>
+    /// The containers tools (skopeo, podman, buildah) before containers/image 5.26 also read
+    /// <c>$XDG_CONFIG_HOME/containers/auth.json</c> when <c>REGISTRY_AUTH_FILE</c> is set. When the user has that file,
+    /// this builds a stand-in config home in the scope: a link to every entry of <paramref name="configHome"/> but
+    /// <c>containers</c>, and a <c>containers</c> folder linking every entry but <c>auth.json</c> (registries.conf,
+    /// policy.json stay in force). Returns the stand-in for the child's <c>XDG_CONFIG_HOME</c>, or null when there is
+    /// nothing to hide.
+    /// </summary>
+    public string? HideContainersAuthFile(string configHome)
+    {
+        ArgumentNullException.ThrowIfNull(configHome);
+        var containers = Path.Combine(configHome, "containers");
+        if (!File.Exists(Path.Combine(containers, "auth.json")))
+        {
+            return null;
+        }
+
+        var standIn = Path.Combine(Directory, "config-home");
+        try
+        {
+            CreatePrivateDirectory(standIn);
+            foreach (var entry in new DirectoryInfo(configHome).EnumerateFileSystemInfos())
+            {
+                if (entry.Name != "containers")
+                {
+                    File.CreateSymbolicLink(Path.Combine(standIn, entry.Name), entry.FullName);
+                }
+            }
+
+            CreatePrivateDirectory(Path.Combine(standIn, "containers"));
+            foreach (var entry in new DirectoryInfo(containers).EnumerateFileSystemInfos())
+            {
+                if (entry.Name != "auth.json")
+                {
+                    File.CreateSymbolicLink(Path.Combine(standIn, "containers", entry.Name), entry.FullName);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RemoteException(RemoteErrorCodes.ExecScope, $"could not hide {Path.Combine(containers, "auth.json")} from the command: {ex.Message}", ex);
+        }
+
+        return standIn;
+    }
+
     /// <summary>Removes the folder and everything in it, then releases the lock. Safe to call twice.</summary>
     public void Dispose()
     {

@@ -185,6 +185,33 @@ public sealed class ExecScopeTests : IDisposable
         Assert.Contains(log.Lines, line => line.Contains(leftover, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void The_containers_auth_file_is_hidden_behind_a_stand_in_config_home_that_keeps_everything_else()
+    {
+        var configHome = Path.Combine(_machine.Home, ".config");
+        Directory.CreateDirectory(Path.Combine(configHome, "containers"));
+        Directory.CreateDirectory(Path.Combine(configHome, "gh"));
+        File.WriteAllText(Path.Combine(configHome, "containers", "auth.json"), "{\"auths\":{\"users.io\":{\"auth\":\"dTpw\"}}}");
+        File.WriteAllText(Path.Combine(configHome, "containers", "registries.conf"), "unqualified-search-registries = []\n");
+        using var scope = ExecScope.Create(Base);
+
+        var standIn = scope.HideContainersAuthFile(configHome)!;
+
+        Assert.Equal(Path.Combine(scope.Directory, "config-home"), standIn);
+        Assert.False(File.Exists(Path.Combine(standIn, "containers", "auth.json")));
+        Assert.Equal("unqualified-search-registries = []\n", File.ReadAllText(Path.Combine(standIn, "containers", "registries.conf")));
+        Assert.Equal(Path.Combine(configHome, "gh"), new DirectoryInfo(Path.Combine(standIn, "gh")).LinkTarget);
+        Assert.True(File.Exists(Path.Combine(configHome, "containers", "auth.json")));
+    }
+
+    [Fact]
+    public void Without_a_containers_auth_file_the_config_home_is_left_as_it_is()
+    {
+        using var scope = ExecScope.Create(Base);
+
+        Assert.Null(scope.HideContainersAuthFile(Path.Combine(_machine.Home, ".config")));
+    }
+
     private string Leftover(int ageMinutes, bool withLockFile, int pid)
     {
         Directory.CreateDirectory(Base);
