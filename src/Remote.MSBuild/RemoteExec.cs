@@ -66,9 +66,17 @@ public sealed class RemoteExec : RemoteTask, ICancelableTask
 
         var secrets = manifest.Secrets.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length).ToList();
         string Masked(string line) => secrets.Aggregate(line, (text, secret) => text.Replace(secret, "***", StringComparison.Ordinal));
-        var output = new ExecOutput(
-            line => Log.LogMessage(MessageImportance.High, Masked(line)),
-            line => Log.LogMessage(MessageImportance.High, Masked(line)));
+        // Both streams arrive on their own threads: one line at a time into the log.
+        var logGate = new Lock();
+        void LogLine(string line)
+        {
+            lock (logGate)
+            {
+                Log.LogMessage(MessageImportance.High, Masked(line));
+            }
+        }
+
+        var output = new ExecOutput(LogLine, LogLine);
         var workingDirectory = !string.IsNullOrEmpty(WorkingDirectory) ? Path.GetFullPath(WorkingDirectory)
             : ProjectFile is { Length: > 0 } project ? Path.GetDirectoryName(Path.GetFullPath(project)) : null;
         var command = OperatingSystem.IsWindows()
