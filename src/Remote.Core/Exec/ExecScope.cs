@@ -44,11 +44,16 @@ public sealed class ExecScope : IDisposable
     /// <summary><c>DOCKER_CONFIG</c>: holds <c>config.json</c>, a link to <see cref="DockerConfigFile"/>.</summary>
     public string DockerConfigDirectory => Path.Combine(Directory, "docker");
 
-    /// <summary>The per-user folder that holds every scope of this user.</summary>
+    /// <summary>
+    /// The per-user folder that holds every scope of this user: <c>$XDG_RUNTIME_DIR/dotnet-remote</c> when that folder
+    /// exists and belongs to this user, else <c>$TMPDIR/dotnet-remote-UID</c> (the system temp folder without TMPDIR).
+    /// </summary>
     public static string BaseDirectory(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        if (environment("XDG_RUNTIME_DIR") is { Length: > 0 } runtime && Path.IsPathFullyQualified(runtime) && System.IO.Directory.Exists(runtime))
+        // Only a runtime folder of this user: under sudo it may still name the invoking user's, which that user could rearrange.
+        if (environment("XDG_RUNTIME_DIR") is { Length: > 0 } runtime && Path.IsPathFullyQualified(runtime) && System.IO.Directory.Exists(runtime)
+            && (PosixNative.OwnerOf(runtime) ?? PosixNative.EffectiveUserId) == PosixNative.EffectiveUserId)
         {
             return Path.Combine(runtime, "dotnet-remote");
         }

@@ -106,6 +106,21 @@ public sealed class ExecScopeTests : IDisposable
         Assert.Equal(Path.Combine(runtime, "dotnet-remote"), ExecScope.BaseDirectory(name => name == "XDG_RUNTIME_DIR" ? runtime : null));
         Assert.Equal(Path.Combine("/var/tmp", $"dotnet-remote-{uid}"), ExecScope.BaseDirectory(name => name == "TMPDIR" ? "/var/tmp" : null));
 
+        // Another user's runtime folder (sudo keeps the invoking user's XDG_RUNTIME_DIR) is not used.
+        var foreign = Environment.IsPrivilegedProcess ? Path.Combine(_machine.Root, "run-other") : "/";
+        if (Environment.IsPrivilegedProcess)
+        {
+            Directory.CreateDirectory(foreign);
+            Run("chown", "65534", foreign);
+        }
+
+        Assert.Equal(Path.Combine("/var/tmp", $"dotnet-remote-{uid}"), ExecScope.BaseDirectory(name => name switch
+        {
+            "XDG_RUNTIME_DIR" => foreign,
+            "TMPDIR" => "/var/tmp",
+            _ => null,
+        }));
+
         // A runtime folder that does not exist (a session that is over) falls back to the temp folder.
         Assert.Equal(Path.Combine("/var/tmp", $"dotnet-remote-{uid}"), ExecScope.BaseDirectory(name => name switch
         {
