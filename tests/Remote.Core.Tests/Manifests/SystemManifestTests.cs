@@ -425,6 +425,18 @@ public sealed class SystemManifestTests : IDisposable
     }
 
     [Fact]
+    public async Task A_remote_name_that_looks_like_YAML_cannot_inject_keys_into_the_system_file()
+    {
+        await ApplyAsync("remotes:\n  \"evil: x\\nActive: evil # \":\n    uri: evil.example.com\n    use: true\n");
+
+        var system = System();
+        Assert.Equal(["DefaultRemote", "evil: x\nActive: evil # "], system.Remotes.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("evil: x\nActive: evil # ", system.Active);
+        Assert.True(system.Remotes["evil: x\nActive: evil # "].System);
+        Assert.Equal(RemoteConfigYaml.Write(system), _machine.ReadSystem());
+    }
+
+    [Fact]
     public async Task A_system_file_that_does_not_parse_is_reported_and_never_overwritten()
     {
         _machine.WriteSystem("Active: DefaultRemote\nRemotes:\n  DefaultRemote:\n    URI: cloud.apptainer.org\n    Colour: blue\n");
