@@ -133,6 +133,19 @@ public sealed class SystemManifestTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_in_another_YAML_layout_that_means_the_same_is_left_alone()
+    {
+        var otherLayout = FleetSystemFile.Replace("\n  ", "\n    ", StringComparison.Ordinal);
+        _machine.WriteSystem(otherLayout);
+        Assert.Equal(FleetSystemFile, RemoteConfigYaml.Write(System()));
+
+        var result = await ApplyAsync(FleetManifest);
+
+        Assert.False(result.ChangesAnything);
+        Assert.Equal(otherLayout, _machine.ReadSystem());
+    }
+
+    [Fact]
     public async Task Check_reports_the_plan_and_writes_nothing()
     {
         var check = await ApplyAsync(FleetManifest, dryRun: true);
