@@ -83,9 +83,10 @@ public sealed class ExecLifecycleTests : IDisposable
         var childPid = int.Parse(await tool.WaitForLineAsync("pid="), System.Globalization.CultureInfo.InvariantCulture);
         var leftover = Assert.Single(_sandbox.Scopes);
 
+        // The tool first, so it cannot clean up; then its orphan, which holds the output pipes open.
         tool.Process.Kill();
-        await tool.Process.WaitForExitAsync();
         RunningTool.Signal(childPid, "KILL");
+        await tool.Process.WaitForExitAsync();
 
         Assert.True(Directory.Exists(leftover));
         ToolAssert.HasMode(leftover, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
