@@ -14,6 +14,7 @@ namespace DotnetRemote.Integration.Tests.Tests.Exec;
 public sealed class ExecRegistryTests(RegistryAFixture a, RegistryBFixture b)
 {
     private const string Skopeo = "/usr/bin/skopeo";
+    private const string Docker = "/usr/local/bin/docker";
 
     private async Task<ExecSandbox> UserWithOwnLoginsAsync()
     {
@@ -106,6 +107,36 @@ public sealed class ExecRegistryTests(RegistryAFixture a, RegistryBFixture b)
         Assert.Contains(a.HostPort, kept.StdOut, StringComparison.Ordinal);
         Assert.Contains(b.HostPort, kept.StdOut, StringComparison.Ordinal);
         Assert.Equal(before, Snapshot(sandbox));
+        Assert.Empty(sandbox.Scopes);
+    }
+
+    [SkippableFact]
+    public async Task Docker_pulls_with_the_declared_login_read_from_DOCKER_CONFIG()
+    {
+        using var sandbox = await UserWithOwnLoginsAsync();
+        Skip.IfNot(File.Exists(Docker), $"{Docker} is missing");
+
+        // dockerd treats 127.0.0.0/8 as an insecure registry, so registry-a is reached by its loopback address here.
+        var loopback = $"127.0.0.2:{a.Port}";
+        var manifest = sandbox.Manifest($"""
+            logins:
+              - uri: docker://{loopback}
+                username: ${"{"}env:REGISTRY_USER{"}"}
+                password: ${"{"}env:REGISTRY_PASSWORD{"}"}
+
+            """, "loopback.yaml");
+        var image = TinyOciImage.Write(Path.Combine(sandbox.Tool.Root, "image"));
+        var reference = $"{loopback}/it/docker:{Guid.NewGuid():N}";
+        var push = await sandbox.RunAsync(["exec", "-f", manifest, "--", Skopeo, "--insecure-policy", "copy", "--retry-times", "0", "--dest-tls-verify=false", image, $"docker://{reference}"], Environment(sandbox));
+        Assert.True(push.ExitCode == 0, push.ToString());
+
+        var outside = await RemoteTool.RunProcessAsync(Docker, ["pull", reference], null, Environment(sandbox));
+        var inside = await sandbox.RunAsync(["exec", "-f", manifest, "--", Docker, "pull", reference], Environment(sandbox));
+        await RemoteTool.RunProcessAsync(Docker, ["image", "rm", "--force", reference], null, Environment(sandbox));
+
+        Assert.True(outside.ExitCode != 0, $"docker pulled without the login: {outside}");
+        Assert.True(inside.ExitCode == 0, $"docker could not pull with the declared login: {inside}");
+        ToolAssert.NeverPrinted(inside, a.Password);
         Assert.Empty(sandbox.Scopes);
     }
 
