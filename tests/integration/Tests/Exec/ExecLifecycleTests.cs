@@ -110,6 +110,25 @@ public sealed class ExecLifecycleTests : IDisposable
         Assert.Empty(_sandbox.Scopes);
     }
 
+    [SkippableFact]
+    public async Task A_folder_of_another_user_in_the_base_is_never_removed()
+    {
+        Skip.IfNot(System.Environment.IsPrivilegedProcess, "needs root to give a folder to user nobody");
+        var first = await _sandbox.RunAsync(["exec", "--", "/bin/true"], _sandbox.Environment());
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var userBase = Assert.Single(Directory.EnumerateDirectories(_sandbox.TempDirectory, "dotnet-remote-*"));
+        var foreign = Path.Combine(userBase, "exec-1-0123456789abcdef");
+        Directory.CreateDirectory(foreign);
+        Directory.SetLastWriteTimeUtc(foreign, DateTime.UtcNow.AddHours(-1));
+        var chown = await RemoteTool.RunProcessAsync("chown", ["65534", foreign], null, null);
+        Assert.True(chown.ExitCode == 0, chown.ToString());
+
+        var next = await _sandbox.RunAsync(["exec", "--", "/bin/true"], _sandbox.Environment());
+
+        Assert.True(next.ExitCode == 0, next.ToString());
+        Assert.True(Directory.Exists(foreign), "another user's folder was removed");
+    }
+
     [Fact]
     public async Task No_secret_is_in_the_childs_cmdline_or_environment_only_in_its_files()
     {
