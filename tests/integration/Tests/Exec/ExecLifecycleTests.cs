@@ -110,6 +110,32 @@ public sealed class ExecLifecycleTests : IDisposable
         Assert.Empty(_sandbox.Scopes);
     }
 
+    [Fact]
+    public async Task SIGINT_while_the_manifest_is_being_verified_stops_before_the_command_with_130_and_no_folder()
+    {
+        // A registry that accepts the connection and never answers: the verification waits on it.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var manifest = _sandbox.Manifest($"""
+            logins:
+              - uri: docker://127.0.0.1:{port}
+                username: ci-bot
+                password: ${"{"}env:REGISTRY_PASSWORD{"}"}
+
+            """, "silent.yaml");
+        using var tool = await _sandbox.StartAsync(["exec", "-f", manifest, "--", "/bin/sh", "-c", "echo must-not-run"], Environment());
+        using var accepted = await silent.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Single(_sandbox.Scopes);
+
+        RunningTool.Signal(tool.Process.Id, "INT");
+        var result = await tool.EndAsync();
+
+        Assert.True(result.ExitCode == 130, result.ToString());
+        Assert.DoesNotContain("must-not-run", result.StdOut, StringComparison.Ordinal);
+        Assert.Empty(_sandbox.Scopes);
+    }
+
     [SkippableFact]
     public async Task A_folder_of_another_user_in_the_base_is_never_removed()
     {
