@@ -24,7 +24,7 @@ public sealed class ToolPackageTests
         {
             var files = Entries(package);
             Assert.Contains("README.md", files);
-            var unwanted = files.Where(f => NotInToolPackages.Contains(Path.GetExtension(f)) && !f.EndsWith("DotnetToolSettings.xml", StringComparison.Ordinal)).ToList();
+            var unwanted = files.Where(f => f.StartsWith("tools/", StringComparison.Ordinal) && NotInToolPackages.Contains(Path.GetExtension(f)) && !f.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal)).ToList();
             Assert.True(unwanted.Count == 0, $"{Path.GetFileName(package)} carries {string.Join(", ", unwanted)}");
             Assert.DoesNotContain(files, f => f.EndsWith(".resources.dll", StringComparison.Ordinal));
         }
@@ -90,6 +90,7 @@ public sealed class ToolPackageTests
         var run = await RemoteTool.RunProcessAsync(Path.Combine(toolPath, "dotnet-remote"), ["list"], null, sandbox.Environment(new Dictionary<string, string>
         {
             ["DOTNET_ROOT"] = root,
+            ["DOTNET_ROOT_X64"] = root,
             ["DOTNET_MULTILEVEL_LOOKUP"] = "0",
             ["COREHOST_TRACE"] = "1",
             ["COREHOST_TRACEFILE"] = trace,
@@ -97,7 +98,8 @@ public sealed class ToolPackageTests
 
         Assert.True(run.ExitCode == 0, $"dotnet-remote on .NET {older} failed: {run}");
         Assert.StartsWith("Cloud Services Endpoints\n", run.StdOut, StringComparison.Ordinal);
-        Assert.Contains($"Chose FX version [{framework}]", await File.ReadAllTextAsync(trace), StringComparison.Ordinal);
+        var chosen = (await File.ReadAllLinesAsync(trace)).Where(line => line.StartsWith("Chose FX version", StringComparison.Ordinal)).ToList();
+        Assert.True(chosen.SequenceEqual([$"Chose FX version [{framework}]"]), $"the host chose: {string.Join("; ", chosen)} (expected {framework})");
     }
 
     private static List<string> Entries(string package)
@@ -113,14 +115,17 @@ public sealed class ToolPackageTests
         return reader.ReadToEnd();
     }
 
-    private static Dictionary<string, string> ProcessEnvironment(string work) => new()
+    /// <summary>This process's environment (the machine's NuGet settings included) with the run's own package cache.</summary>
+    private static Dictionary<string, string> ProcessEnvironment(string work)
     {
-        ["HOME"] = Path.Combine(work, "home"),
-        ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
-        ["NUGET_PACKAGES"] = PackedPackages.NuGetCache,
-        ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-        ["DOTNET_NOLOGO"] = "1",
-    };
+        var environment = System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal);
+        environment["NUGET_PACKAGES"] = PackedPackages.NuGetCache;
+        environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        environment["DOTNET_NOLOGO"] = "1";
+        environment["DOTNET_CLI_HOME"] = Path.Combine(work, "cli-home");
+        return environment;
+    }
 
     /// <summary>The dotnet root of the SDK running the tests and the highest Microsoft.NETCore.App 10.0 it has.</summary>
     private static async Task<(string Root, Version Runtime)> InstalledRuntimeAsync()
@@ -137,7 +142,7 @@ public sealed class ToolPackageTests
         return (root, runtimes[0].Version);
     }
 
-    /// <summary>Microsoft.NETCore.App.Runtime.linux-x64 VERSION by a restore (the configured feeds), or null.</summary>
+    /// <summary>Microsoft.NETCore.App.Runtime.linux-x64 VERSION by a restore from the machine's configured feeds, or null.</summary>
     private static async Task<string?> DownloadRuntimeAsync(string work, Version version)
     {
         var project = Path.Combine(work, "download", "Download.csproj");
@@ -152,7 +157,6 @@ public sealed class ToolPackageTests
               </ItemGroup>
             </Project>
             """);
-        await File.WriteAllTextAsync(Path.Combine(work, "download", "nuget.config"), PackedPackages.NuGetConfig(PackedPackages.NuGetOrg));
         var restore = await RemoteTool.RunProcessAsync("dotnet", ["restore", project, "-nologo"], null, ProcessEnvironment(work));
         var folder = Path.Combine(PackedPackages.NuGetCache, "microsoft.netcore.app.runtime.linux-x64", version.ToString(), "runtimes", "linux-x64");
         return restore.ExitCode == 0 && Directory.Exists(folder) ? folder : null;
