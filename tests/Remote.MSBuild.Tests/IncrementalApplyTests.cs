@@ -305,6 +305,20 @@ public sealed class IncrementalApplyTests : IDisposable
     }
 
     [Fact]
+    public void A_manifest_that_does_not_parse_is_reported_at_its_file_and_line()
+    {
+        var manifest = Path.Combine(_root, "pipeline", "remotes.yaml");
+        File.WriteAllText(manifest, "logins:\n  - uri: docker://registry.example.com\n    colour: blue\n");
+        var (task, engine) = Apply(manifests: TaskSandbox.Item(manifest));
+
+        Assert.False(task.Execute());
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal((RemoteErrorCodes.ConfigInvalid, manifest, 3), (error.Code, error.File, error.LineNumber));
+        Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void An_engine_warning_carries_an_RMT_code()
     {
