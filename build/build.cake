@@ -1,9 +1,11 @@
-// The project's build, run by the Cake .NET tool: ./build.sh [--target=Build|Test|UnitTest|IntegrationTest|Pack|SmokeTool|PublishAot|Bench]
+// The project's build, run by the Cake .NET tool: ./build.sh [--target=Build|Test|UnitTest|IntegrationTest|Pack|SmokeTool|PublishAot|Bench] [--package-version=X.Y.Z]
 // (Cake.Frosting is not served by this machine's package mirror, so this is a plain Cake script.)
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
+// The packages' version (a release tag without its v); empty: the version in Directory.Build.props.
+var packageVersion = Argument("package-version", "");
 var root = MakeAbsolute(Directory(".."));
 var artifacts = root.Combine("artifacts");
 var packages = artifacts;
@@ -59,16 +61,23 @@ Task("IntegrationTest").IsDependentOn("Build").IsDependentOn("Pack").IsDependent
 Task("Pack").IsDependentOn("Build").Does(() =>
 {
     DeleteFiles(packages.FullPath + "/*.nupkg");
+    DeleteFiles(packages.FullPath + "/*.snupkg");
+    var msbuild = new DotNetMSBuildSettings();
+    if (packageVersion != "")
+    {
+        msbuild.WithProperty("Version", packageVersion);
+    }
+
     foreach (var project in GetFiles(root.FullPath + "/src/*/*.csproj"))
     {
-        DotNetPack(project.FullPath, new DotNetPackSettings { Configuration = configuration, OutputDirectory = packages });
+        DotNetPack(project.FullPath, new DotNetPackSettings { Configuration = configuration, OutputDirectory = packages, MSBuildSettings = msbuild });
     }
 
     // The tool's RID-specific packages (.NET 10): `dotnet tool install` picks the native one on linux-x64.
     foreach (var runtime in new[] { "any", "linux-x64" })
     {
         DotNetPack(root.CombineWithFilePath("src/Remote.Tool/Remote.Tool.csproj").FullPath,
-            new DotNetPackSettings { Configuration = configuration, OutputDirectory = packages, Runtime = runtime });
+            new DotNetPackSettings { Configuration = configuration, OutputDirectory = packages, Runtime = runtime, MSBuildSettings = msbuild });
     }
 });
 

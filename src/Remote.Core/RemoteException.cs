@@ -94,9 +94,15 @@ public static class RemoteErrorCodes
     public const string CredentialNotFound = "RMT0044";
     public const string CredentialStore = "RMT0045";
     public const string Network = "RMT0050";
+
+    /// <summary>The build or the user stopped the operation (MSBuild cancellation, Ctrl+C).</summary>
+    public const string Canceled = "RMT0052";
     public const string ManifestInvalid = "RMT0060";
     public const string ManifestVariableMissing = "RMT0061";
     public const string ExecFailed = "RMT0070";
     public const string ExecScope = "RMT0071";
     public const string ExecExitCode = "RMT0072";
+
+    /// <summary>The code of a warning the engine reports (hosts that want every warning coded use it).</summary>
+    public const string EngineWarning = "RMT0090";
 }

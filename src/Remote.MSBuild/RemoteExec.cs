@@ -13,12 +13,8 @@ namespace DotnetRemote.MSBuild;
 /// also when the build is cancelled. The command runs through the shell (<c>/bin/sh -c</c>, <c>cmd /c</c> on Windows),
 /// as MSBuild's <c>Exec</c> does; its output lines become build messages with every manifest secret replaced by ***.
 /// </summary>
-public sealed class RemoteExec : RemoteTask, ICancelableTask
+public sealed class RemoteExec : RemoteTask
 {
-    private readonly Lock _gate = new();
-    private CancellationTokenSource? _cancel;
-    private bool _cancelled;
-
     /// <summary>One or more manifest files (none: an empty configuration, which still hides the user's logins).</summary>
     public ITaskItem[] Manifest { get; set; } = [];
 
@@ -38,15 +34,6 @@ public sealed class RemoteExec : RemoteTask, ICancelableTask
 
     [Output]
     public int ExitCode { get; private set; } = -1;
-
-    public void Cancel()
-    {
-        lock (_gate)
-        {
-            _cancelled = true;
-            _cancel?.Cancel();
-        }
-    }
 
     protected override async Task ExecuteAsync(RemoteContext context)
     {
@@ -83,36 +70,19 @@ public sealed class RemoteExec : RemoteTask, ICancelableTask
             ? new ChildCommand("cmd.exe", ["/c", Command], workingDirectory)
             : new ChildCommand("/bin/sh", ["-c", Command], workingDirectory);
 
-        using var cancel = new CancellationTokenSource();
-        lock (_gate)
-        {
-            _cancel = cancel;
-            if (_cancelled)
-            {
-                cancel.Cancel();
-            }
-        }
-
         try
         {
-            ExitCode = await new ExecInScope(context).ExecuteAsync(manifest, command, ProcessEnvironment(), output, new ExecOptions(KeepUserState, NoVerify), cancel.Token);
+            ExitCode = await new ExecInScope(context).ExecuteAsync(manifest, command, ProcessEnvironment(), output, new ExecOptions(KeepUserState, NoVerify), CancellationToken);
         }
         catch (OperationCanceledException)
         {
-            Log.LogWarning("dotnet remote: the command was cancelled; its private configuration is removed");
+            Warn(RemoteErrorCodes.Canceled, "dotnet remote: the command was cancelled; its private configuration is removed");
             return;
         }
-        finally
-        {
-            lock (_gate)
-            {
-                _cancel = null;
-            }
-        }
 
-        if (cancel.IsCancellationRequested)
+        if (CancellationToken.IsCancellationRequested)
         {
-            Log.LogWarning($"dotnet remote: the command was cancelled (exit code {ExitCode}); its private configuration is removed");
+            Warn(RemoteErrorCodes.Canceled, $"dotnet remote: the command was cancelled (exit code {ExitCode}); its private configuration is removed");
             return;
         }
 

@@ -96,6 +96,7 @@ public sealed class RemoteApplyTaskTests : IDisposable
     [Fact]
     public void A_missing_variable_fails_with_RMT0061_naming_the_item_and_writes_nothing()
     {
+        _sandbox.SetVariable("CI", "true");
         _sandbox.SetVariable("REGISTRY_PASSWORD", null);
         var task = Apply();
 
@@ -113,6 +114,7 @@ public sealed class RemoteApplyTaskTests : IDisposable
     [Fact]
     public void A_missing_token_variable_names_the_endpoint_item()
     {
+        _sandbox.SetVariable("CI", "true");
         var task = _sandbox.Task(new RemoteApply { Endpoints = [CompanyEndpoint("UNSET_COMPANY_TOKEN")], NoVerify = true });
 
         Assert.False(task.Execute());

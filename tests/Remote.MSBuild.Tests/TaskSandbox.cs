@@ -29,6 +29,8 @@ internal sealed class TaskSandbox : IDisposable
         SetVariable("HOME", Path.Combine(Root, "home"));
         SetVariable("GITHUB_ACTIONS", null);
         SetVariable("TF_BUILD", null);
+        SetVariable("CI", null);
+        SetVariable("GITLAB_CI", null);
         SetVariable("COMPANY_TOKEN", Token);
         SetVariable("REGISTRY_USER", RegistryUser);
         SetVariable("REGISTRY_PASSWORD", RegistryPassword);

@@ -49,7 +49,10 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>Creates the folder (and parents) with <paramref name="mode"/> when missing.</summary>
+    /// <summary>
+    /// Creates the folder (and parents) with <paramref name="mode"/> when missing. The mode is set after creating, so
+    /// the umask cannot narrow it (a root umask of 077 would otherwise make the system folder unreadable to users).
+    /// </summary>
     public static void EnsureDirectory(string directory, UnixFileMode mode)
     {
         if (Directory.Exists(directory))
@@ -65,7 +68,21 @@ public static class AtomicFile
             }
             else
             {
+                var created = new List<string>();
+                for (var missing = Path.GetFullPath(directory); !Directory.Exists(missing); missing = Path.GetDirectoryName(missing)!)
+                {
+                    created.Add(missing);
+                    if (Path.GetDirectoryName(missing) is null)
+                    {
+                        break;
+                    }
+                }
+
                 Directory.CreateDirectory(directory, mode);
+                foreach (var folder in created)
+                {
+                    File.SetUnixFileMode(folder, mode);
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -78,9 +78,30 @@ internal static class CredentialCommands
         runner.SetAction(install, (parseResult, context, _) =>
         {
             var launcher = SelfCommand();
-            var target = parseResult.GetValue(directory) ?? Path.GetDirectoryName(launcher[^1])!;
-            var path = CredentialHelperInstaller.Install(Path.GetFullPath(target), launcher);
+            var given = parseResult.GetValue(directory);
+            string path;
+            if (CredentialHelperInstaller.IsInPackageCache(AppContext.BaseDirectory, runner.Console.Environment))
+            {
+                // A local tool (tool manifest) runs from the NuGet cache, which `dotnet nuget locals all --clear` empties.
+                if (given is null)
+                {
+                    throw new RemoteException(RemoteErrorCodes.InvalidArgument,
+                        $"dotnet-remote runs from the NuGet package cache ({AppContext.BaseDirectory}), which a cache clean empties; pass --dir DIR (a folder on PATH): the launcher and a copy of the tool go there");
+                }
+
+                path = CredentialHelperInstaller.InstallCopy(Path.GetFullPath(given), AppContext.BaseDirectory, launcher);
+            }
+            else
+            {
+                path = CredentialHelperInstaller.Install(Path.GetFullPath(given ?? Path.GetDirectoryName(launcher[^1])!), launcher);
+            }
+
             context.Log.Info($"Credential helper written to {path}; use it with \"credHelpers\": {{\"<registry>\": \"dotnet-remote\"}}");
+            if (!CredentialHelperInstaller.IsOnPath(Path.GetDirectoryName(path)!, runner.Console.Environment))
+            {
+                context.Log.Warning($"{Path.GetDirectoryName(path)} is not on PATH, so docker, podman and skopeo will not find {CredentialHelperInstaller.ProgramName}: add it to PATH or pass --dir with a folder on PATH");
+            }
+
             return Task.FromResult(CommandRunner.Success);
         });
         command.Add(install);

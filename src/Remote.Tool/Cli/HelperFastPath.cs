@@ -1,0 +1,66 @@
+using System.Text;
+using DotnetRemote.Core;
+using DotnetRemote.Core.Credentials;
+
+namespace DotnetRemote.Tool.Cli;
+
+/// <summary>
+/// <c>credential-helper get</c> without the command tree: docker, podman and skopeo start the helper on every pull
+/// and push, so this path builds no System.CommandLine tree (the whole tool's commands and options), sets up no
+/// console readers or writers, and reads stdin and writes stdout as bytes, synchronously (an async console read
+/// would wait for the thread pool to start a thread). Exactly the arguments docker passes (<c>credential-helper
+/// get</c>) take it; anything else (<c>-c</c>, <c>--help</c>, other actions) goes the usual way, and both give the
+/// same answers, exit codes and errors (the protocol's: a message on stdout, exit 1).
+/// </summary>
+internal static class HelperFastPath
+{
+    public static bool Handles(string[] args) => args is ["credential-helper", "get"];
+
+    public static int Run()
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        var error = new StringWriter { NewLine = "\n" };
+        int exit;
+        try
+        {
+            string serverUrl;
+            using (var input = Console.OpenStandardInput())
+            {
+                serverUrl = ReadAll(input);
+            }
+
+            var context = new RemoteContext(RemotePaths.FromProcessEnvironment(), new ConsoleLog(error));
+
+            // Completes synchronously unless the file names another helper to ask (then the process is the cost).
+            exit = new CredentialHelperProtocol(context).ServeAsync("get", new StringReader(serverUrl), output).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // The protocol's failure: one line on stdout, exit 1; never a stack trace.
+            output.Write($"credential-helper get failed: {ex.Message}\n");
+            exit = 1;
+        }
+
+        Write(Console.OpenStandardError(), error.ToString());
+        Write(Console.OpenStandardOutput(), output.ToString());
+        return exit;
+    }
+
+    private static string ReadAll(Stream input)
+    {
+        using var buffer = new MemoryStream();
+        input.CopyTo(buffer);
+        return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static void Write(Stream stream, string text)
+    {
+        using (stream)
+        {
+            if (text.Length > 0)
+            {
+                stream.Write(Encoding.UTF8.GetBytes(text));
+            }
+        }
+    }
+}
