@@ -28,10 +28,12 @@ public sealed class CredentialHelperClient
 
     private readonly TimeSpan _timeout;
     private readonly string _searchPath;
+    private readonly IReadOnlyDictionary<string, string> _childEnvironment;
 
     /// <param name="helperName">The suffix: <c>pass</c> runs <c>docker-credential-pass</c>.</param>
     /// <param name="environment">Reads <c>PATH</c> to find the executable.</param>
-    public CredentialHelperClient(string helperName, Func<string, string?> environment, TimeSpan? timeout = null)
+    /// <param name="childEnvironment">Variables set for the helper process on top of this process's environment.</param>
+    public CredentialHelperClient(string helperName, Func<string, string?> environment, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? childEnvironment = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(helperName);
         ArgumentNullException.ThrowIfNull(environment);
@@ -43,6 +45,7 @@ public sealed class CredentialHelperClient
         HelperName = helperName;
         _timeout = timeout ?? DefaultTimeout;
         _searchPath = environment("PATH") ?? "";
+        _childEnvironment = childEnvironment ?? new Dictionary<string, string>();
     }
 
     public string HelperName { get; }
@@ -115,6 +118,10 @@ public sealed class CredentialHelperClient
             StandardErrorEncoding = Encoding.UTF8,
         };
         start.ArgumentList.Add(action);
+        foreach (var (name, value) in _childEnvironment)
+        {
+            start.Environment[name] = value;
+        }
 
         using var process = new Process { StartInfo = start };
         try

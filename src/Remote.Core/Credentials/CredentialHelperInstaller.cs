@@ -8,7 +8,10 @@ namespace DotnetRemote.Core.Credentials;
 /// </summary>
 public static class CredentialHelperInstaller
 {
-    public const string ProgramName = "docker-credential-dotnet-remote";
+    /// <summary>The helper's name as docker-config files give it (<c>"credsStore": "dotnet-remote"</c>).</summary>
+    public const string HelperName = "dotnet-remote";
+
+    public const string ProgramName = "docker-credential-" + HelperName;
 
     /// <param name="directory">Where to put it; a folder on PATH for docker to find it.</param>
     /// <param name="command">How to start dotnet-remote: the executable, and for framework-dependent runs the dll.</param>
