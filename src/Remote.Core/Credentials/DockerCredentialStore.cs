@@ -313,7 +313,7 @@ public sealed class DockerCredentialStore
         && (host == reference.Registry || (reference.IsDockerHub && RegistryReference.IsDockerHubHost(host)));
 
     private CredentialHelperClient Helper(string name) =>
-        new(name, _context.Environment, _helperTimeout, new Dictionary<string, string> { [HelperChainVariable] = ExtendChain(_context.Environment(HelperChainVariable), FilePath) });
+        new(name, _context.Environment, _helperTimeout, new Dictionary<string, string> { [HelperChainVariable] = ExtendChain(_context.Environment(HelperChainVariable), FilePath) }, _context.Log);
 
     /// <summary>The chain a helper started while reading <paramref name="file"/> inherits.</summary>
     internal static string ExtendChain(string? chain, string file) =>
