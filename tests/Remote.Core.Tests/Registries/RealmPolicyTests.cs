@@ -113,6 +113,44 @@ public class RealmPolicyTests
         Assert.Equal(["auth.tenant-b.co.uk", "auth.other.example"], login.TrustRealms);
     }
 
+    /// <summary>A token registry on registry.example.org whose token service lives on another domain and issues refresh tokens.</summary>
+    private static FakeRegistry ForeignRealmRegistry() => new(request =>
+    {
+        const string realm = "https://auth.tokens.example.net/token";
+        if (request.RequestUri!.ToString().StartsWith(realm, StringComparison.Ordinal))
+        {
+            return request.Headers.Authorization?.ToString() == $"Basic {TestHome.Basic("ci", "pw")}"
+                ? FakeRegistry.Status(HttpStatusCode.OK, json: "{\"token\":\"t\",\"refresh_token\":\"refresh-m\"}")
+                : FakeRegistry.Status(HttpStatusCode.Unauthorized);
+        }
+
+        return request.Headers.Authorization?.ToString() == "Bearer t"
+            ? FakeRegistry.Status(HttpStatusCode.OK)
+            : FakeRegistry.Status(HttpStatusCode.Unauthorized, $"Bearer realm=\"{realm}\",service=\"s\"");
+    });
+
+    [Fact]
+    public async Task Apply_trusts_a_realm_only_when_the_manifest_login_names_it_and_stores_its_identity_token()
+    {
+        using var home = new TestHome();
+        var path = Path.Combine(home.Root, "remotes.yaml");
+        const string Login = "logins:\n  - uri: docker://registry.example.org\n    username: ci\n    password: pw\n";
+
+        var refused = await Assert.ThrowsAsync<RemoteException>(() =>
+            new ApplyManifest(home.Context(ForeignRealmRegistry())).ExecuteAsync(ManifestReader.Parse(Login, path, _ => null), new ApplyManifestOptions()));
+        Assert.Contains("--trust-realm auth.tokens.example.net", refused.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(home.PrimaryFile));
+
+        var trusting = ManifestReader.Parse(Login + "    trustRealms: [auth.tokens.example.net]\n", path, _ => null);
+        var first = await new ApplyManifest(home.Context(ForeignRealmRegistry())).ExecuteAsync(trusting, new ApplyManifestOptions());
+        var second = await new ApplyManifest(home.Context(ForeignRealmRegistry())).ExecuteAsync(trusting, new ApplyManifestOptions());
+
+        Assert.True(first.Applied);
+        Assert.Contains("\"identitytoken\": \"refresh-m\"", File.ReadAllText(home.PrimaryFile), StringComparison.Ordinal);
+        Assert.DoesNotContain(TestHome.Basic("ci", "pw"), File.ReadAllText(home.PrimaryFile), StringComparison.Ordinal);
+        Assert.False(second.ChangesAnything);
+    }
+
     [Theory]
     // https is required unless the login is insecure or both ends are loopback, whatever made the host trusted
     [InlineData("registry.example.com", "http://registry.example.com/token", false, false)]
