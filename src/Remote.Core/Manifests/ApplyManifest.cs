@@ -93,7 +93,7 @@ public sealed class ApplyManifest(RemoteContext context)
             var stored = await credentials.FindAsync(reference, cancellationToken).ConfigureAwait(false);
 
             // A stored identity token came from an earlier verified login of this user; the password was just verified.
-            var same = stored is { Match: KeyMatch.Exact } && stored.Username == login.Username
+            var same = stored is { Match: KeyMatch.Exact } && stored.Username == RegistryLogin.StoredUsername(login.Username)
                 && (stored.IsIdentityToken ? identityTokens.ContainsKey(login) : stored.Secret == login.Password)
                 && desired.Credentials.Any(c => c.Uri == reference.Uri && c.Insecure == login.Insecure);
             changes.Add(new ManifestChange("login", reference.Uri, same ? "unchanged" : "store", login.Username));
@@ -111,7 +111,7 @@ public sealed class ApplyManifest(RemoteContext context)
         foreach (var (reference, login) in registryChanges)
         {
             await (identityTokens.TryGetValue(login, out var identityToken)
-                ? credentials.StoreAsync(reference, login.Username, identityToken, isIdentityToken: true, cancellationToken)
+                ? credentials.StoreAsync(reference, RegistryLogin.StoredUsername(login.Username), identityToken, isIdentityToken: true, cancellationToken)
                 : credentials.StoreAsync(reference, login.Username, login.Password, cancellationToken)).ConfigureAwait(false);
         }
 

@@ -65,10 +65,10 @@ public sealed class RegistryLogin
 
         // As docker: a refresh token from the token service replaces the password as an identity token.
         var helper = verification.IdentityToken is { } identityToken
-            ? await new DockerCredentialStore(_context, file).StoreAsync(reference, options.Username, identityToken, isIdentityToken: true, cancellationToken)
+            ? await new DockerCredentialStore(_context, file).StoreAsync(reference, StoredUsername(options.Username), identityToken, isIdentityToken: true, cancellationToken)
             : await new DockerCredentialStore(_context, file).StoreAsync(reference, options.Username, options.Password, cancellationToken);
         _context.Log.Info(helper is null ? $"Token stored in {file}" : $"Token stored in credential helper docker-credential-{helper} (recorded in {file})");
-        if (verification.IdentityToken is not null)
+        if (verification.IdentityToken is not null && options.Username != RegistryLoginVerifier.IdentityTokenUsername)
         {
             _context.Log.Info($"{reference.ApiHost}'s token service issued an identity token: it is stored instead of the password");
         }
@@ -95,6 +95,9 @@ public sealed class RegistryLogin
 
         return new RegistryLoginResult(reference.Uri, reference.ConfigKey, file, helper, verification, remoteConfig);
     }
+
+    /// <summary>The user name kept beside an identity token: none for a login made with the token itself (<c>-u "&lt;token&gt;"</c>).</summary>
+    internal static string StoredUsername(string username) => username == RegistryLoginVerifier.IdentityTokenUsername ? "" : username;
 
     /// <summary>What a namespace login means for clients of the credential helper (docker-credential-helpers asks by host).</summary>
     internal static string NamespaceLoginNotice(RegistryReference reference) =>

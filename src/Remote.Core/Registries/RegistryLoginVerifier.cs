@@ -52,6 +52,12 @@ public sealed class RegistryLoginVerifier
 {
     public const string ClientId = "dotnet-remote";
 
+    /// <summary>
+    /// The user name that marks the secret as an identity token (docker-credential-helpers' convention): such a login is
+    /// verified with docker's OAuth2 refresh-token grant at the token realm instead of Basic credentials.
+    /// </summary>
+    public const string IdentityTokenUsername = "<token>";
+
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 
     private readonly RemoteContext _context;
@@ -135,6 +141,11 @@ public sealed class RegistryLoginVerifier
                 return new RegistryVerification(endpoint, RegistryAuthMethod.Bearer, CredentialsVerified: true) { IdentityToken = refreshToken, RealmTrust = trust };
             }
 
+            if (IsIdentityToken)
+            {
+                throw new RemoteException(RemoteErrorCodes.LoginFailed, $"login to {Host} failed: an identity token (user name {IdentityTokenUsername}) needs a Bearer token service, and {Host} asks for Basic authentication");
+            }
+
             if (challenges.Any(c => c.IsBasic))
             {
                 await RequireOkAsync(BasicHeader());
@@ -181,16 +192,35 @@ public sealed class RegistryLoginVerifier
                 throw new RemoteException(ex.Code, $"login to {Host} failed: {ex.Message}", ex);
             }
 
-            var query = new List<string> { $"account={Uri.EscapeDataString(username)}", $"client_id={ClientId}", "offline_token=true" };
-            if (challenge["service"] is { } service)
+            string tokenUrl;
+            HttpResponseMessage response;
+            if (IsIdentityToken)
             {
-                query.Add($"service={Uri.EscapeDataString(service)}");
+                // docker's OAuth2 flow for a stored identity token (distribution's fetchTokenWithOAuth): a form POST.
+                tokenUrl = realm.AbsoluteUri;
+                var form = new List<KeyValuePair<string, string>>
+                {
+                    new("client_id", ClientId),
+                    new("grant_type", "refresh_token"),
+                    new("refresh_token", password),
+                    new("service", challenge["service"] ?? ""),
+                };
+                response = await PostFormAsync(tokenUrl, form);
+            }
+            else
+            {
+                var query = new List<string> { $"account={Uri.EscapeDataString(username)}", $"client_id={ClientId}", "offline_token=true" };
+                if (challenge["service"] is { } service)
+                {
+                    query.Add($"service={Uri.EscapeDataString(service)}");
+                }
+
+                var separator = string.IsNullOrEmpty(realm.Query) ? "?" : "&";
+                tokenUrl = $"{realm.GetLeftPart(UriPartial.Query)}{separator}{string.Join('&', query)}";
+                response = await SendAsync(tokenUrl, BasicHeader());
             }
 
-            var separator = string.IsNullOrEmpty(realm.Query) ? "?" : "&";
-            var tokenUrl = $"{realm.GetLeftPart(UriPartial.Query)}{separator}{string.Join('&', query)}";
-
-            using var response = await SendAsync(tokenUrl, BasicHeader());
+            using var answer = response;
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
                 throw Unauthorized();
@@ -212,6 +242,9 @@ public sealed class RegistryLoginVerifier
             }
 
             var (token, refreshToken) = ReadToken(body);
+
+            // A token service may rotate an identity token; without a new one the one given stays valid.
+            refreshToken ??= IsIdentityToken ? password : null;
             return (token ?? throw new RemoteException(RemoteErrorCodes.LoginFailed, $"login to {Host} failed: the token service {realm.Authority} returned no token (malformed response)"), refreshToken, trust);
         }
 
@@ -230,6 +263,22 @@ public sealed class RegistryLoginVerifier
             catch (JsonException)
             {
                 return (null, null);
+            }
+        }
+
+        /// <summary>The user name of the helpers' convention: the secret is an identity (refresh) token, not a password.</summary>
+        private bool IsIdentityToken => username == IdentityTokenUsername;
+
+        private async Task<HttpResponseMessage> PostFormAsync(string url, IEnumerable<KeyValuePair<string, string>> form)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
+            try
+            {
+                return await client.SendAsync(request, cancellationToken);
+            }
+            catch (Exception ex) when (RemoteHttp.IsTransportFailure(ex, cancellationToken))
+            {
+                throw new RemoteException(RemoteErrorCodes.Network, $"login to {Host} failed: {RemoteHttp.Describe(ex, url)}", ex);
             }
         }
 

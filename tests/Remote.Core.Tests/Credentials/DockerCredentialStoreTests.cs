@@ -205,6 +205,25 @@ public class DockerCredentialStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_later_login_with_the_stored_identity_token_uses_it_and_keeps_it_without_a_user_name()
+    {
+        const string realm = "https://localhost:5000/token";
+        var registry = new FakeRegistry(request =>
+            request.RequestUri!.ToString() == realm && request.Method == HttpMethod.Post
+                ? FakeRegistry.Status(System.Net.HttpStatusCode.OK, json: "{\"access_token\":\"t\"}")
+                : request.Headers.Authorization?.ToString() == "Bearer t"
+                    ? FakeRegistry.Status(System.Net.HttpStatusCode.OK)
+                    : FakeRegistry.Status(System.Net.HttpStatusCode.Unauthorized, $"Bearer realm=\"{realm}\",service=\"s\""));
+
+        await new RegistryLogin(_home.Context(registry)).ExecuteAsync(new RegistryLoginOptions { Uri = "docker://localhost:5000", Username = "<token>", Password = "refresh-4" });
+
+        var entry = Auths()["localhost:5000"]!.AsObject();
+        Assert.Equal(("refresh-4", null), ((string?)entry["identitytoken"], (string?)entry["auth"]));
+        var (exit, output) = await Serve("get", "localhost:5000");
+        Assert.Equal((0, "<token>", "refresh-4"), (exit, (string?)JsonNode.Parse(output)!["Username"], (string?)JsonNode.Parse(output)!["Secret"]));
+    }
+
+    [Fact]
     public async Task A_namespace_login_says_once_that_helper_clients_ask_by_host()
     {
         await Login("docker://localhost:5000/team");

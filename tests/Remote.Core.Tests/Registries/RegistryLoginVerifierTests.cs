@@ -190,6 +190,47 @@ public class RegistryLoginVerifierTests : IDisposable
         Assert.Single(registry.Requests);
     }
 
+    /// <summary>A token service that takes docker's OAuth2 refresh-token grant (POST) for one identity token.</summary>
+    private static FakeRegistry OAuthRegistry(string? rotated = null) => new(request =>
+    {
+        if (request.RequestUri!.ToString() == Realm && request.Method == HttpMethod.Post)
+        {
+            var form = request.Content!.ReadAsStringAsync().GetAwaiter().GetResult();
+            return form == "client_id=dotnet-remote&grant_type=refresh_token&refresh_token=id-token-1&service=registry.example.com"
+                ? FakeRegistry.Status(HttpStatusCode.OK, json: rotated is null ? "{\"access_token\":\"good-token\"}" : $"{{\"access_token\":\"good-token\",\"refresh_token\":\"{rotated}\"}}")
+                : FakeRegistry.Status(HttpStatusCode.Unauthorized);
+        }
+
+        return request.Headers.Authorization?.ToString() == "Bearer good-token" ? FakeRegistry.Status(HttpStatusCode.OK) : FakeRegistry.Status(HttpStatusCode.Unauthorized, BearerChallenge);
+    });
+
+    private Task<RegistryVerification> VerifyIdentityToken(FakeRegistry registry, string token) =>
+        new RegistryLoginVerifier(_home.Context(registry), TimeSpan.FromMilliseconds(500))
+            .VerifyAsync(RegistryReference.ParseRegistry("docker://registry.example.com"), RegistryLoginVerifier.IdentityTokenUsername, token, insecure: false);
+
+    [Fact]
+    public async Task An_identity_token_is_verified_with_dockers_refresh_token_grant_and_kept_or_rotated()
+    {
+        var kept = await VerifyIdentityToken(OAuthRegistry(), "id-token-1");
+        var rotated = await VerifyIdentityToken(OAuthRegistry("id-token-2"), "id-token-1");
+        var wrong = await Assert.ThrowsAsync<RemoteException>(() => VerifyIdentityToken(OAuthRegistry(), "stolen"));
+
+        Assert.Equal(("id-token-1", true), (kept.IdentityToken, kept.CredentialsVerified));
+        Assert.Equal("id-token-2", rotated.IdentityToken);
+        Assert.Equal("login to registry.example.com failed: unauthorized: incorrect username or password", wrong.Message);
+    }
+
+    [Fact]
+    public async Task An_identity_token_is_never_sent_as_basic_credentials()
+    {
+        var registry = FakeRegistry.BasicAuth("alice", "right");
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() => VerifyIdentityToken(registry, "id-token-1"));
+
+        Assert.Contains("needs a Bearer token service", error.Message, StringComparison.Ordinal);
+        Assert.Single(registry.Requests);
+    }
+
     [Theory]
     [InlineData("https://auth.tenant-b.co.uk/token", "docker://registry.tenant-a.co.uk")]
     [InlineData("https://y.github.io/token", "docker://x.github.io")]
