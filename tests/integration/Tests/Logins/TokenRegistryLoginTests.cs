@@ -80,6 +80,16 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
         Assert.Equal("<token>", user);
         Assert.NotEqual(lenient.RefreshPassword, secret);
 
+        // A later login with the identity token itself: docker's refresh-token grant, never Basic; a wrong one is refused.
+        using (var again = new RemoteTool())
+        {
+            ToolAssert.Succeeded(await LoginAsync(again, uri, "<token>", secret));
+            Assert.Equal(("<token>", secret), await RegistryLoginTests.CredentialAsync(again, $"{uri}/x"));
+            var stolen = await LoginAsync(again, uri, "<token>", "not-a-refresh-token");
+            ToolAssert.FailedWithOneFatal(stolen, lenient.HostPort);
+            Assert.Equal(("<token>", secret), await RegistryLoginTests.CredentialAsync(again, $"{uri}/x"));
+        }
+
         var image = TinyOciImage.Write(Path.Combine(tool.Root, "image"));
         var withFile = await PushAsync(tool, image, tool.DockerConfig, $"{lenient.HostPort}/rita/tiny:file");
         Assert.True(withFile.ExitCode == 0, $"skopeo push with our identitytoken failed: {withFile}");
