@@ -208,9 +208,9 @@ public sealed class DockerCredentialStore
             .Where(helper => helper != CredentialHelperInstaller.HelperName)
             .ToList();
 
+    // Exactly the key FindAsync asks a helper for: host[:port], or Docker Hub's key.
     private static bool IsRegistryKey(string key) =>
-        CredentialHelperProtocol.TryToReference(key) is { } reference && reference.ConfigKey == reference.RegistryKey
-        && (key == reference.RegistryKey || DockerConfigFile.SchemeKeyHostname(key) is not null);
+        CredentialHelperProtocol.TryToReference(key) is { } reference && key == reference.RegistryKey;
 
     // A list is informational: an entry that does not decode still shows, without a user name.
     private static string UsernameOrEmpty(DockerConfigFile file, string key)
