@@ -15,6 +15,7 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
 {
     private const string Skopeo = "/usr/bin/skopeo";
     private const string Docker = "/usr/local/bin/docker";
+    private const string Podman = "/usr/bin/podman";
 
     private static Task<ToolResult> LoginAsync(RemoteTool tool, string uri, string username, string password, params string[] extra) =>
         tool.RunAsync(["registry", "login", .. extra, "-u", username, "--password-stdin", uri], stdin: password + "\n");
@@ -59,7 +60,7 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
     }
 
     [SkippableFact]
-    public async Task A_refresh_token_is_stored_as_identitytoken_and_skopeo_pushes_with_our_file_and_through_our_helper()
+    public async Task A_refresh_token_is_stored_as_identitytoken_and_skopeo_and_podman_push_with_our_file_and_through_our_helper()
     {
         await lenient.EnsureAvailableAsync();
         Skip.IfNot(File.Exists(Skopeo), $"{Skopeo} is missing; run `sudo bash eng/setup-test-env.sh`");
@@ -100,6 +101,25 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
         await File.WriteAllTextAsync(skopeoAuthFile, $$$"""{"auths":{},"credHelpers":{"{{{lenient.HostPort}}}":"dotnet-remote"}}""");
         var throughHelper = await PushAsync(tool, image, skopeoAuthFile, $"{lenient.HostPort}/rita/tiny:helper", PathWith(helperDirectory));
         Assert.True(throughHelper.ExitCode == 0, $"skopeo push through our helper with the identity token failed: {throughHelper}");
+
+        if (File.Exists(Podman))
+        {
+            // podman too, with our file as its auth file; its own storage in the sandbox (vfs), never the machine's.
+            // podman limits --runroot to 50 characters: a short folder of its own under the temp directory.
+            var runRoot = Directory.CreateTempSubdirectory("dr-").FullName;
+            try
+            {
+                string[] storage = ["--root", Path.Combine(tool.Root, "podman-root"), "--runroot", runRoot, "--storage-driver", "vfs"];
+                var pull = await RemoteTool.RunProcessAsync(Podman, [.. storage, "pull", "-q", image], null, tool.Environment());
+                Assert.True(pull.ExitCode == 0, $"podman could not load the test image: {pull}");
+                var podmanPush = await RemoteTool.RunProcessAsync(Podman, [.. storage, "push", "--authfile", tool.DockerConfig, "--tls-verify=false", pull.StdOut.Trim(), $"docker://{lenient.HostPort}/rita/tiny:podman"], null, tool.Environment());
+                Assert.True(podmanPush.ExitCode == 0, $"podman push with our identitytoken failed: {podmanPush}");
+            }
+            finally
+            {
+                Directory.Delete(runRoot, recursive: true);
+            }
+        }
 
         // An anonymous token may only pull: without a stored login skopeo cannot push, so the pushes above used it.
         using var anonymous = new RemoteTool();
@@ -152,6 +172,28 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
 
         var logout = await RemoteTool.RunProcessAsync(Skopeo, ["logout", "--authfile", skopeoAuthFile, a.HostPort], null, env);
         Assert.True(logout.ExitCode == 0, $"skopeo logout through the helper failed: {logout}");
+        await AssertListAgreesAsync(tool, a.HostPort, loggedIn: false);
+    }
+
+    [SkippableFact]
+    public async Task Podman_login_and_logout_through_our_helper_show_in_list_exactly_as_credential_get_serves_them()
+    {
+        await a.EnsureAvailableAsync();
+        Skip.IfNot(File.Exists(Podman), $"{Podman} is missing; run `sudo bash eng/setup-test-env.sh`");
+        using var tool = new RemoteTool();
+        var helperDirectory = Path.Combine(tool.Root, "helper-bin");
+        ToolAssert.Succeeded(await tool.RunAsync(["credential-helper", "install", "--dir", helperDirectory]));
+        var podmanAuthFile = Path.Combine(tool.Root, "podman-auth.json");
+        await File.WriteAllTextAsync(podmanAuthFile, $$$"""{"auths":{},"credHelpers":{"{{{a.HostPort}}}":"dotnet-remote"}}""");
+        var env = tool.Environment(PathWith(helperDirectory));
+
+        var login = await RemoteTool.RunProcessAsync(Podman, ["login", "--authfile", podmanAuthFile, "--tls-verify=false", "-u", a.Username, "--password-stdin", a.HostPort], a.Password + "\n", env);
+        Assert.True(login.ExitCode == 0, $"podman login through the helper failed: {login}");
+        Assert.DoesNotContain(a.Password, await File.ReadAllTextAsync(podmanAuthFile), StringComparison.Ordinal);
+        await AssertListAgreesAsync(tool, a.HostPort, loggedIn: true);
+
+        var logout = await RemoteTool.RunProcessAsync(Podman, ["logout", "--authfile", podmanAuthFile, a.HostPort], null, env);
+        Assert.True(logout.ExitCode == 0, $"podman logout through the helper failed: {logout}");
         await AssertListAgreesAsync(tool, a.HostPort, loggedIn: false);
     }
 
