@@ -46,7 +46,8 @@ public sealed class RemoteApply : RemoteTask
 
         foreach (var item in Logins)
         {
-            builder.AddLogin(item.ItemSpec, Metadata(item, "Username"), Metadata(item, "UsernameEnvironmentVariable"), Metadata(item, "PasswordEnvironmentVariable"), Flag(item, "Insecure"), Origin("RemoteLogin", item));
+            var trustRealms = (Metadata(item, "TrustRealms") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            builder.AddLogin(item.ItemSpec, Metadata(item, "Username"), Metadata(item, "UsernameEnvironmentVariable"), Metadata(item, "PasswordEnvironmentVariable"), Flag(item, "Insecure"), trustRealms, Origin("RemoteLogin", item));
         }
 
         foreach (var item in Manifests)

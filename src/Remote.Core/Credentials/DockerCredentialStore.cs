@@ -142,9 +142,26 @@ public sealed class DockerCredentialStore
             cancellationToken);
     }
 
-    /// <summary>Erases every login in the file (and its helpers): the end-of-job clean-up for CI.</summary>
-    public Task<IReadOnlyList<ErasedLogin>> EraseAllAsync(CancellationToken cancellationToken = default) =>
-        EraseWhereAsync(_ => true, reference: null, cancellationToken);
+    /// <summary>
+    /// Erases every login <see cref="ListAsync"/> shows: every key in the file (and its helpers), and the whole-registry
+    /// logins a helper of the file holds without a file entry (stored there by docker, podman or skopeo), which
+    /// <c>credential get</c> would serve. The end-of-job clean-up for CI.
+    /// </summary>
+    public async Task<IReadOnlyList<ErasedLogin>> EraseAllAsync(CancellationToken cancellationToken = default)
+    {
+        var recorded = DockerConfigFile.Load(FilePath);
+        var helperOnly = (await ListAsync(cancellationToken)).Where(login => login.Helper is not null && !recorded.Contains(login.Key)).ToList();
+        var erased = (await EraseWhereAsync(_ => true, reference: null, cancellationToken)).ToList();
+        foreach (var login in helperOnly)
+        {
+            if (await Helper(login.Helper!).EraseAsync(login.Key, cancellationToken))
+            {
+                erased.Add(new ErasedLogin(login.Key, login.Helper));
+            }
+        }
+
+        return erased;
+    }
 
     /// <summary>
     /// The logins <see cref="FindAsync"/> would serve, with their usernames: every key of the file holding a secret,

@@ -68,6 +68,22 @@ public class DockerCredentialStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Logout_all_also_erases_registry_logins_other_tools_left_only_in_the_helper()
+    {
+        var state = FakeCredentialHelper.Install(_home, "pass");
+        TestHome.WriteFile(_home.PrimaryFile, """{"credsStore":"pass"}""");
+        await Login("docker://localhost:5000");
+        await new CredentialHelperClient("pass", _home.Environment).StoreAsync(new HelperCredential("localhost:5003", "carol", "pw"));
+        Assert.NotNull(await new CredentialResolver(_home.Context()).ResolveAsync("docker://localhost:5003/x"));
+
+        var result = await new RegistryLogoutAll(_home.Context()).ExecuteAsync();
+
+        Assert.Equal([new ErasedLogin("localhost:5000", "pass"), new ErasedLogin("localhost:5003", "pass")], result.Erased);
+        Assert.Empty(FakeCredentialHelper.StoredFiles(state));
+        Assert.Empty(await new RegistryList(_home.Context()).ExecuteAsync());
+    }
+
+    [Fact]
     public async Task A_primary_file_naming_dotnet_remote_as_credsStore_never_runs_it_and_warns_once()
     {
         var state = FakeCredentialHelper.Install(_home, CredentialHelperInstaller.HelperName);
