@@ -56,7 +56,7 @@ public sealed class RegistryLoginVerifier
     /// The user name that marks the secret as an identity token (docker-credential-helpers' convention): such a login is
     /// verified with docker's OAuth2 refresh-token grant at the token realm instead of Basic credentials.
     /// </summary>
-    public const string IdentityTokenUsername = "<token>";
+    public const string IdentityTokenUsername = Credentials.HelperCredential.IdentityTokenUsername;
 
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 
