@@ -10,7 +10,7 @@
 
 _remote_setup_test_env() {
     set -euo pipefail
-    local pkgs="docker.io docker-registry sks skopeo gnupg nginx apache2-utils curl ca-certificates"
+    local pkgs="docker.io docker-registry sks skopeo podman gnupg nginx apache2-utils curl ca-certificates"
     local missing="" p
     for p in $pkgs; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

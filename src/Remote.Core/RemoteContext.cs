@@ -28,6 +28,12 @@ public sealed class RemoteContext
     /// <summary>Reads an environment variable (credential overrides such as <c>DOCKER_USERNAME</c>); injectable for tests.</summary>
     public Func<string, string?> Environment { get; }
 
+    /// <summary>
+    /// Resolves a host name to its addresses (the loopback rules of registry logins); tests inject a fake. A name that
+    /// does not resolve throws, as <see cref="System.Net.Dns.GetHostAddressesAsync(string, CancellationToken)"/> does.
+    /// </summary>
+    public Func<string, CancellationToken, Task<System.Net.IPAddress[]>> ResolveHost { get; init; } = System.Net.Dns.GetHostAddressesAsync;
+
     /// <summary>Throws the seed's "not root" error unless the caller is root.</summary>
     internal void RequireRoot(string what)
     {

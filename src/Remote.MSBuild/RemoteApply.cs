@@ -149,7 +149,8 @@ public sealed partial class RemoteApply : RemoteTask
 
         foreach (var item in Logins)
         {
-            builder.AddLogin(item.ItemSpec, Metadata(item, "Username"), Metadata(item, "UsernameEnvironmentVariable"), Metadata(item, "PasswordEnvironmentVariable"), Flag(item, "Insecure"), Remember("RemoteLogin", item));
+            var trustRealms = (Metadata(item, "TrustRealms") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            builder.AddLogin(item.ItemSpec, Metadata(item, "Username"), Metadata(item, "UsernameEnvironmentVariable"), Metadata(item, "PasswordEnvironmentVariable"), Flag(item, "Insecure"), trustRealms, Remember("RemoteLogin", item));
         }
 
         foreach (var item in Manifests)

@@ -54,6 +54,9 @@ public sealed class RemoteLogin : RemoteTask
 
     public bool Insecure { get; set; }
 
+    /// <summary>Token realm hosts trusted with the credentials although on another domain (registry logins only).</summary>
+    public string[] TrustRealms { get; set; } = [];
+
     protected override async Task ExecuteAsync(RemoteContext context)
     {
         var origin = $"RemoteLogin '{Target}'";
@@ -72,7 +75,7 @@ public sealed class RemoteLogin : RemoteTask
                 await new KeyserverLogin(context).ExecuteAsync(new KeyserverLoginOptions(target.Value, username, secret, Insecure));
                 break;
             default:
-                await new RegistryLogin(context).ExecuteAsync(new RegistryLoginOptions { Uri = target.Value, Username = username, Password = secret, Insecure = Insecure });
+                await new RegistryLogin(context).ExecuteAsync(new RegistryLoginOptions { Uri = target.Value, Username = username, Password = secret, Insecure = Insecure, TrustedRealms = TrustRealms });
                 break;
         }
     }

@@ -70,6 +70,31 @@ public sealed class CommandLineTests : IDisposable
         Assert.False(File.Exists(_machine.SystemFile));
     }
 
+    /// <summary>
+    /// The secrets of the registry logins a remote.yaml records, in docker-config.json beside it: <c>list</c> shows a
+    /// login only while a secret serves it (issue 8), as Apptainer's own files have it after a login.
+    /// </summary>
+    private void WriteSecrets(params string[] keys)
+    {
+        var auths = string.Join(",", keys.Select(k => $"\"{k}\":{{\"auth\":\"{Convert.ToBase64String("u:p"u8.ToArray())}\"}}"));
+        Directory.CreateDirectory(_machine.ConfigDir);
+        File.WriteAllText(Path.Combine(_machine.ConfigDir, "docker-config.json"), $"{{\"auths\":{{{auths}}}}}");
+    }
+
+    [Fact]
+    public async Task List_leaves_out_a_registry_login_whose_secret_is_gone_and_shows_one_another_tool_stored()
+    {
+        _machine.WriteUser("Active: \"\"\nRemotes: {}\nCredentials:\n- URI: docker://docker.io\n  Insecure: false\n- URI: oras://localhost:5000\n  Insecure: false\n");
+        WriteSecrets("localhost:5000", "podman.example.com:5000");
+
+        var result = await _cli.UserAsync("list");
+
+        Assert.EndsWith(
+            "\nAuthenticated Logins\n=================================\n\nURI                               INSECURE\noras://localhost:5000             NO\ndocker://podman.example.com:5000  NO\n",
+            result.Stdout,
+            StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Json_list_has_the_same_data_as_the_table()
     {
@@ -77,6 +102,7 @@ public sealed class CommandLineTests : IDisposable
         await _cli.RootAsync("add-keyserver", "-i", "http://keys.internal:11371");
         await _cli.UserAsync("add", "--no-login", "myremote", "https://enterprise.example.com");
         _machine.WriteUser(_machine.ReadUser() + "Credentials:\n- URI: docker://docker.io\n  Insecure: false\n");
+        WriteSecrets("https://index.docker.io/v1/");
 
         var result = await _cli.UserAsync("list", "--json");
 
@@ -114,6 +140,7 @@ public sealed class CommandLineTests : IDisposable
     public async Task List_with_credentials_prints_the_authenticated_logins_section()
     {
         _machine.WriteUser("Active: \"\"\nRemotes: {}\nCredentials:\n- URI: docker://docker.io\n  Insecure: false\n- URI: oras://localhost:5000\n  Insecure: false\n- URI: http://keys.internal:11371\n  Auth: Basic YWxpY2U6czNjcjN0\n  Insecure: true\n");
+        WriteSecrets("https://index.docker.io/v1/", "localhost:5000");
 
         var result = await _cli.UserAsync("list");
 
@@ -161,6 +188,7 @@ public sealed class CommandLineTests : IDisposable
             + "    - URI: https://keys.openpgp.org\n      Skip: false\n      External: false\n      Insecure: false\n"
             + "    - URI: http://keys.internal:11371\n      Skip: false\n      External: true\n      Insecure: true\n");
         _machine.WriteUser(SampleYaml.V125Example.Replace("Active: SylabsCloud", "Active: DefaultRemote", StringComparison.Ordinal));
+        WriteSecrets("https://index.docker.io/v1/", "localhost:5000");
 
         var result = await _cli.UserAsync("list");
 

@@ -28,10 +28,14 @@ public sealed class CredentialHelperClient
 
     private readonly TimeSpan _timeout;
     private readonly string _searchPath;
+    private readonly IReadOnlyDictionary<string, string> _childEnvironment;
+    private readonly IRemoteLog? _log;
 
     /// <param name="helperName">The suffix: <c>pass</c> runs <c>docker-credential-pass</c>.</param>
     /// <param name="environment">Reads <c>PATH</c> to find the executable.</param>
-    public CredentialHelperClient(string helperName, Func<string, string?> environment, TimeSpan? timeout = null)
+    /// <param name="childEnvironment">Variables set for the helper process on top of this process's environment.</param>
+    /// <param name="log">Receives the helper's own <c>WARNING:</c> lines (dotnet remote's helper reports a loop so).</param>
+    public CredentialHelperClient(string helperName, Func<string, string?> environment, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? childEnvironment = null, IRemoteLog? log = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(helperName);
         ArgumentNullException.ThrowIfNull(environment);
@@ -43,6 +47,8 @@ public sealed class CredentialHelperClient
         HelperName = helperName;
         _timeout = timeout ?? DefaultTimeout;
         _searchPath = environment("PATH") ?? "";
+        _childEnvironment = childEnvironment ?? new Dictionary<string, string>();
+        _log = log;
     }
 
     public string HelperName { get; }
@@ -115,6 +121,10 @@ public sealed class CredentialHelperClient
             StandardErrorEncoding = Encoding.UTF8,
         };
         start.ArgumentList.Add(action);
+        foreach (var (name, value) in _childEnvironment)
+        {
+            start.Environment[name] = value;
+        }
 
         using var process = new Process { StartInfo = start };
         try
@@ -145,6 +155,7 @@ public sealed class CredentialHelperClient
             await process.WaitForExitAsync(timeout.Token);
             var stdout = (await output).Trim();
             var stderr = (await error).Trim();
+            RelayWarnings(stderr);
             if (process.ExitCode == 0)
             {
                 return (stdout, false);
@@ -168,6 +179,23 @@ public sealed class CredentialHelperClient
         {
             Kill(process);
             throw;
+        }
+    }
+
+    // Only lines in dotnet remote's own "WARNING:" form: other helpers' stderr is theirs and may hold anything.
+    private void RelayWarnings(string stderr)
+    {
+        if (_log is null)
+        {
+            return;
+        }
+
+        foreach (var line in stderr.Split('\n'))
+        {
+            if (line.StartsWith("WARNING:", StringComparison.Ordinal))
+            {
+                _log.Warning(line["WARNING:".Length..].Trim());
+            }
         }
     }
 

@@ -8,7 +8,10 @@ namespace DotnetRemote.Core.Credentials;
 /// </summary>
 public static class CredentialHelperInstaller
 {
-    public const string ProgramName = "docker-credential-dotnet-remote";
+    /// <summary>The helper's name as docker-config files give it (<c>"credsStore": "dotnet-remote"</c>).</summary>
+    public const string HelperName = "dotnet-remote";
+
+    public const string ProgramName = "docker-credential-" + HelperName;
 
     /// <summary>The folder beside the launcher that holds a copy of a local tool (see <see cref="InstallCopy"/>).</summary>
     public const string CopyFolderName = ProgramName + ".d";

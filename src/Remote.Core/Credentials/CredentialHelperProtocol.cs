@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Credentials;
@@ -10,7 +11,10 @@ namespace DotnetRemote.Core.Credentials;
 /// <c>get</c> (server URL on stdin → <c>{"ServerURL","Username","Secret"}</c>), <c>store</c> (that JSON on stdin),
 /// <c>erase</c> (server URL on stdin), <c>list</c> (<c>{url: username}</c>), <c>version</c>. Errors go to stdout with
 /// exit code 1, as the protocol wants; a missing credential is <see cref="CredentialHelperClient.NotFoundMessage"/>.
-/// Do not name this program as a helper inside the docker-config file it serves: it would call itself.
+/// It never calls itself: a file that names <c>dotnet-remote</c> for itself is read without that helper, and a process
+/// started (through any helper) by dotnet remote while reading the same file answers "not found" with one WARNING
+/// (<see cref="DockerCredentialStore.HelperChainVariable"/>). <c>store</c> and <c>erase</c> keep remote.yaml's
+/// <c>Credentials</c> in step, so <c>list</c> shows what docker, podman or skopeo stored through the helper.
 /// </summary>
 public sealed class CredentialHelperProtocol
 {
@@ -27,6 +31,11 @@ public sealed class CredentialHelperProtocol
         var store = new DockerCredentialStore(_context, _context.Paths.DockerConfigFile);
         try
         {
+            if (action is "get" or "store" or "erase" or "list" && IsLoop())
+            {
+                return await ServeLoopAsync(action, input, output, cancellationToken);
+            }
+
             var reply = action switch
             {
                 "get" => await GetAsync(store, (await input.ReadToEndAsync(cancellationToken)).Trim(), cancellationToken),
@@ -47,6 +56,41 @@ public sealed class CredentialHelperProtocol
         {
             await output.WriteLineAsync(ex.Message);
             return 1;
+        }
+    }
+
+    /// <summary>True when dotnet remote, reading this very file, started (through some helper) this process.</summary>
+    private bool IsLoop() =>
+        DockerCredentialStore.ChainContains(_context.Environment(DockerCredentialStore.HelperChainVariable), _context.Paths.DockerConfigFile);
+
+    /// <summary>The loop's answer: nothing found (an empty list), one WARNING on stderr naming the loop.</summary>
+    private async Task<int> ServeLoopAsync(string action, TextReader input, TextWriter output, CancellationToken cancellationToken)
+    {
+        await input.ReadToEndAsync(cancellationToken);
+        var file = _context.Paths.DockerConfigFile;
+        _context.Log.Warning($"credential helper loop: dotnet remote, reading {file}, ran a credential helper that ran {CredentialHelperInstaller.ProgramName} for {file} again; answering \"not found\" (check credsStore/credHelpers in {file} and the helpers they name)");
+        if (action == "list")
+        {
+            await output.WriteLineAsync("{}");
+            return 0;
+        }
+
+        await output.WriteLineAsync(action == "store"
+            ? $"refusing to store: {CredentialHelperInstaller.ProgramName} was started by itself for {file} (a credential helper loop)"
+            : CredentialHelperClient.NotFoundMessage);
+        return 1;
+    }
+
+    /// <summary>As <see cref="ToReference"/>, or null for a server URL that names no registry.</summary>
+    internal static RegistryReference? TryToReference(string serverUrl)
+    {
+        try
+        {
+            return ToReference(serverUrl);
+        }
+        catch (RemoteException)
+        {
+            return null;
         }
     }
 
@@ -76,7 +120,7 @@ public sealed class CredentialHelperProtocol
         }.ToJsonString();
     }
 
-    private static async Task<string> StoreAsync(DockerCredentialStore store, string json, CancellationToken cancellationToken)
+    private async Task<string> StoreAsync(DockerCredentialStore store, string json, CancellationToken cancellationToken)
     {
         JsonObject request;
         try
@@ -97,12 +141,51 @@ public sealed class CredentialHelperProtocol
             throw new RemoteException(RemoteErrorCodes.PasswordRequired, "a password is required");
         }
 
-        await store.StoreAsync(ToReference(Field("ServerURL")), username, secret, cancellationToken);
+        // docker's convention: Username "<token>" carries an identity token, which the file keeps as "identitytoken".
+        var reference = ToReference(Field("ServerURL"));
+        var isIdentityToken = username == HelperCredential.IdentityTokenUsername;
+        await store.StoreAsync(reference, isIdentityToken ? "" : username, secret, isIdentityToken, cancellationToken);
+        await RecordAsync(reference, stored: true);
         return "";
     }
 
-    private static async Task<string> EraseAsync(DockerCredentialStore store, string serverUrl, CancellationToken cancellationToken) =>
-        (await store.EraseAsync(ToReference(serverUrl), cancellationToken)).Count > 0 ? "" : throw NotFound();
+    private async Task<string> EraseAsync(DockerCredentialStore store, string serverUrl, CancellationToken cancellationToken)
+    {
+        var reference = ToReference(serverUrl);
+        var erased = (await store.EraseAsync(reference, cancellationToken)).Count > 0;
+        var forgotten = await RecordAsync(reference, stored: false);
+        return erased || forgotten ? "" : throw NotFound();
+    }
+
+    /// <summary>
+    /// Keeps remote.yaml's <c>Credentials</c> in step with a store or erase made through the helper (as a login or a
+    /// logout would), so <c>list</c> agrees with what <c>credential get</c> serves. Untouched with an auth file.
+    /// </summary>
+    private async Task<bool> RecordAsync(RegistryReference reference, bool stored)
+    {
+        if (!RegistryLogins.UpdatesRemoteConfig(_context.Paths))
+        {
+            return false;
+        }
+
+        var configStore = new RemoteConfigStore(_context);
+        var known = configStore.LoadUser().Credentials.Exists(entry => RegistryLogins.SharesSecret(entry.Uri, reference));
+        if (stored == known)
+        {
+            return false;
+        }
+
+        return await configStore.UpdateUserAsync(merged: true, config =>
+        {
+            if (!stored)
+            {
+                return config.Credentials.RemoveAll(entry => RegistryLogins.SharesSecret(entry.Uri, reference)) > 0;
+            }
+
+            config.Credentials.Add(new CredentialConfig { Uri = reference.Uri });
+            return true;
+        });
+    }
 
     private static async Task<string> ListAsync(DockerCredentialStore store, CancellationToken cancellationToken)
     {

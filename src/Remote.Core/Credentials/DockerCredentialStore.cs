@@ -29,12 +29,22 @@ public sealed record ErasedLogin(string Key, string? Helper);
 
 /// <summary>
 /// One docker-config file together with the credential helpers it names (<c>credHelpers</c>, <c>credsStore</c>): the
-/// place OCI secrets are looked up, stored and erased (spec §1.6, §4.1). Writes are locked and atomic.
+/// one owner of OCI secrets, where they are looked up, stored, erased and listed (spec §1.6, §4.1). Every action picks
+/// the helper with the same rule (<see cref="DockerConfigFile.HelperFor"/>), and none ever runs dotnet remote's own
+/// helper for the file it serves (<see cref="HelperChainVariable"/>). Writes are locked and atomic.
 /// </summary>
 public sealed class DockerCredentialStore
 {
+    /// <summary>
+    /// Set on every credential helper dotnet remote starts: the docker-config files being read up the chain. A
+    /// <c>credential-helper</c> process asked to serve one of them was started by itself (<c>credsStore</c> naming a
+    /// wrapper around dotnet remote, say) and answers "not found" instead of looping.
+    /// </summary>
+    public const string HelperChainVariable = "DOTNET_REMOTE_HELPER_CHAIN";
+
     private readonly RemoteContext _context;
     private readonly TimeSpan? _helperTimeout;
+    private bool _loopReported;
 
     public DockerCredentialStore(RemoteContext context, string filePath, TimeSpan? helperTimeout = null)
     {
@@ -67,7 +77,7 @@ public sealed class DockerCredentialStore
             }
 
             // Docker asks the helper for the registry even without a "{}" entry; for a namespace only where one marks it.
-            if (HelperFor(file, storedKey ?? key, reference) is { } helper && (entry is not null || isRegistryKey))
+            if (UsableHelper(file, storedKey ?? key) is { } helper && (entry is not null || isRegistryKey))
             {
                 var found = await Helper(helper).GetAsync(storedKey ?? key, cancellationToken);
                 if (found is { Secret.Length: > 0 })
@@ -85,19 +95,35 @@ public sealed class DockerCredentialStore
     /// Stores a login under <see cref="RegistryReference.ConfigKey"/>: in the helper the file names for it (the file then
     /// keeps <c>{}</c>), else as <c>auth</c> in the file. Returns the helper used, or null.
     /// </summary>
-    public Task<string?> StoreAsync(RegistryReference reference, string username, string secret, CancellationToken cancellationToken = default)
+    public Task<string?> StoreAsync(RegistryReference reference, string username, string secret, CancellationToken cancellationToken = default) =>
+        StoreAsync(reference, username, secret, isIdentityToken: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StoreAsync(RegistryReference, string, string, CancellationToken)"/>; with
+    /// <paramref name="isIdentityToken"/> the secret is an identity (refresh) token, written as docker writes one:
+    /// <c>identitytoken</c> in the file, or <c>Username: "&lt;token&gt;"</c> in a helper.
+    /// </summary>
+    public Task<string?> StoreAsync(RegistryReference reference, string username, string secret, bool isIdentityToken, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
         return DockerConfigFile.UpdateAsync(FilePath, async file =>
         {
             var key = reference.ConfigKey;
-            if (HelperFor(file, key, reference) is not { } helper)
+            if (UsableHelper(file, key) is not { } helper)
             {
-                file.SetAuth(key, username, secret);
+                if (isIdentityToken)
+                {
+                    file.SetIdentityToken(key, username, secret);
+                }
+                else
+                {
+                    file.SetAuth(key, username, secret);
+                }
+
                 return null;
             }
 
-            await Helper(helper).StoreAsync(new HelperCredential(key, username, secret), cancellationToken);
+            await Helper(helper).StoreAsync(new HelperCredential(key, isIdentityToken ? HelperCredential.IdentityTokenUsername : username, secret), cancellationToken);
             file.SetHelperPlaceholder(key);
             return helper;
         });
@@ -116,42 +142,102 @@ public sealed class DockerCredentialStore
             cancellationToken);
     }
 
-    /// <summary>Erases every login in the file (and its helpers): the end-of-job clean-up for CI.</summary>
+    /// <summary>
+    /// Erases every login <see cref="ListAsync"/> shows: every key in the file (and its helpers), and the whole-registry
+    /// logins a helper of the file holds without a file entry (stored there by docker, podman or skopeo), which
+    /// <c>credential get</c> would serve. The end-of-job clean-up for CI.
+    /// </summary>
     public Task<IReadOnlyList<ErasedLogin>> EraseAllAsync(CancellationToken cancellationToken = default) =>
-        EraseWhereAsync(_ => true, reference: null, cancellationToken);
+        EraseListedAsync(_ => true, cancellationToken);
 
-    /// <summary>Erases exactly the given keys (and their secrets in credential helpers); <c>apply --prune</c> uses it.</summary>
+    /// <summary>Erases exactly the given keys as <see cref="ListAsync"/> shows them (file and helpers); <c>apply --prune</c> uses it.</summary>
     public Task<IReadOnlyList<ErasedLogin>> EraseKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return EraseWhereAsync(keys.Contains, reference: null, cancellationToken);
+        return EraseListedAsync(keys.Contains, cancellationToken);
     }
 
-    /// <summary>Every key in the file with its username (asked from the helper where the file has none).</summary>
+    private async Task<IReadOnlyList<ErasedLogin>> EraseListedAsync(Func<string, bool> selected, CancellationToken cancellationToken)
+    {
+        var recorded = DockerConfigFile.Load(FilePath);
+        var helperOnly = (await ListAsync(cancellationToken)).Where(login => login.Helper is not null && !recorded.Contains(login.Key) && selected(login.Key)).ToList();
+        var erased = (await EraseWhereAsync(selected, reference: null, cancellationToken)).ToList();
+        foreach (var login in helperOnly)
+        {
+            if (await Helper(login.Helper!).EraseAsync(login.Key, cancellationToken))
+            {
+                erased.Add(new ErasedLogin(login.Key, login.Helper));
+            }
+        }
+
+        return erased;
+    }
+
+    /// <summary>
+    /// The logins <see cref="FindAsync"/> would serve, with their usernames: every key of the file holding a secret,
+    /// every <c>{}</c> key its helper still holds (other tools may have erased it there), and every whole-registry key
+    /// a helper of this file holds without a file entry (stored by docker, podman or skopeo through the helper).
+    /// A helper that cannot be asked keeps its keys listed, without a user name.
+    /// </summary>
     public async Task<IReadOnlyList<StoredLogin>> ListAsync(CancellationToken cancellationToken = default)
     {
         var file = DockerConfigFile.Load(FilePath);
-        var helperLists = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
-        var logins = new List<StoredLogin>();
-        foreach (var key in file.Keys)
+        var helperLists = new Dictionary<string, IReadOnlyDictionary<string, string>?>(StringComparer.Ordinal);
+        async Task<IReadOnlyDictionary<string, string>?> KnownAsync(string helper)
         {
-            if (file.HoldsSecret(key) || file.HelperFor(key) is not { } helper)
-            {
-                logins.Add(new StoredLogin(FilePath, key, UsernameOrEmpty(file, key), Helper: null));
-                continue;
-            }
-
             if (!helperLists.TryGetValue(helper, out var known))
             {
                 known = await ListUsernamesAsync(helper, cancellationToken);
                 helperLists[helper] = known;
             }
 
-            logins.Add(new StoredLogin(FilePath, key, known.TryGetValue(key, out var user) ? user : "", helper));
+            return known;
+        }
+
+        var logins = new List<StoredLogin>();
+        foreach (var key in file.Keys)
+        {
+            if (file.HoldsSecret(key) || UsableHelper(file, key) is not { } helper)
+            {
+                if (file.HoldsSecret(key))
+                {
+                    logins.Add(new StoredLogin(FilePath, key, UsernameOrEmpty(file, key), Helper: null));
+                }
+
+                continue;
+            }
+
+            var known = await KnownAsync(helper);
+            if (known is null || known.ContainsKey(key))
+            {
+                logins.Add(new StoredLogin(FilePath, key, known?.GetValueOrDefault(key) ?? "", helper));
+            }
+        }
+
+        foreach (var helper in HelpersOf(file))
+        {
+            foreach (var (url, user) in await KnownAsync(helper) ?? new Dictionary<string, string>())
+            {
+                // FindAsync asks a helper for a whole registry without a file entry, never for a namespace.
+                if (!file.Contains(url) && UsableHelper(file, url) == helper && IsRegistryKey(url) && !logins.Exists(l => l.Key == url))
+                {
+                    logins.Add(new StoredLogin(FilePath, url, user, helper));
+                }
+            }
         }
 
         return logins;
     }
+
+    /// <summary>The helpers a file names: <c>credsStore</c> and every <c>credHelpers</c> value, our own excepted.</summary>
+    private static List<string> HelpersOf(DockerConfigFile file) =>
+        new[] { file.CredsStore }.Concat(file.NamedHelpers).OfType<string>().Distinct(StringComparer.Ordinal)
+            .Where(helper => helper != CredentialHelperInstaller.HelperName)
+            .ToList();
+
+    // Exactly the key FindAsync asks a helper for: host[:port], or Docker Hub's key.
+    private static bool IsRegistryKey(string key) =>
+        CredentialHelperProtocol.TryToReference(key) is { } reference && key == reference.RegistryKey;
 
     // A list is informational: an entry that does not decode still shows, without a user name.
     private static string UsernameOrEmpty(DockerConfigFile file, string key)
@@ -166,8 +252,8 @@ public sealed class DockerCredentialStore
         }
     }
 
-    // A list is informational: a helper that is missing or fails only costs the user names.
-    private async Task<IReadOnlyDictionary<string, string>> ListUsernamesAsync(string helper, CancellationToken cancellationToken)
+    // A list is informational: a helper that is missing or fails cannot say what it holds (null).
+    private async Task<IReadOnlyDictionary<string, string>?> ListUsernamesAsync(string helper, CancellationToken cancellationToken)
     {
         try
         {
@@ -175,7 +261,7 @@ public sealed class DockerCredentialStore
         }
         catch (RemoteException)
         {
-            return new Dictionary<string, string>();
+            return null;
         }
     }
 
@@ -192,7 +278,7 @@ public sealed class DockerCredentialStore
             foreach (var key in file.Keys.Where(selected).ToList())
             {
                 string? helper = null;
-                if (!file.HoldsSecret(key) && file.HelperFor(key) is { } named)
+                if (!file.HoldsSecret(key) && UsableHelper(file, key) is { } named)
                 {
                     await Helper(named).EraseAsync(key, cancellationToken);
                     helper = named;
@@ -208,23 +294,59 @@ public sealed class DockerCredentialStore
 
     // A helper may hold a login the file does not mark (stored by another tool): docker's logout erases it too.
     private async Task<IReadOnlyList<ErasedLogin>> EraseFromHelperOnlyAsync(DockerConfigFile file, RegistryReference reference, CancellationToken cancellationToken) =>
-        HelperFor(file, reference.ConfigKey, reference) is { } helper && await Helper(helper).EraseAsync(reference.ConfigKey, cancellationToken)
+        UsableHelper(file, reference.ConfigKey) is { } helper && await Helper(helper).EraseAsync(reference.ConfigKey, cancellationToken)
             ? [new ErasedLogin(reference.ConfigKey, helper)]
             : [];
 
     /// <summary>
-    /// The helper for a key: <c>credHelpers</c> by the key, by the registry's key or by its host (docker keys
-    /// <c>credHelpers</c> by host name), else <c>credsStore</c>.
+    /// The helper that keeps <paramref name="key"/> (<see cref="DockerConfigFile.HelperFor"/>), unless it is dotnet
+    /// remote's own helper and would serve a file this process already reads: this very file (a loop: one WARNING,
+    /// and the file's own entries are all there is) or the primary file (Docker's own file pointing back at us, the
+    /// README's set-up: nothing to warn about). Null means "the file itself".
     /// </summary>
-    private static string? HelperFor(DockerConfigFile file, string key, RegistryReference reference) =>
-        new[] { key, reference.RegistryKey, reference.ApiHost, reference.Registry }
-            .Select(file.NamedHelperFor)
-            .FirstOrDefault(helper => helper is not null)
-        ?? file.CredsStore;
+    private string? UsableHelper(DockerConfigFile file, string key)
+    {
+        var helper = file.HelperFor(key);
+        if (helper != CredentialHelperInstaller.HelperName)
+        {
+            return helper;
+        }
+
+        if (IsOwnStore())
+        {
+            if (!_loopReported)
+            {
+                _loopReported = true;
+                _context.Log.Warning($"{FilePath} names {CredentialHelperInstaller.ProgramName} as its credential helper, but that helper serves {FilePath} itself: it would call itself without end, so it is not run and only the file's own entries count (remove \"{CredentialHelperInstaller.HelperName}\" from its credsStore/credHelpers)");
+            }
+
+            return null;
+        }
+
+        return SamePath(ServedByOwnHelper(), _context.Paths.DockerConfigFile) ? null : helper;
+    }
+
+    /// <summary>True when dotnet remote's own helper, started from here, would serve this very file.</summary>
+    private bool IsOwnStore() => SamePath(ServedByOwnHelper(), FilePath);
+
+    // The helper inherits this process's environment, so it serves the primary file without any --authfile.
+    private string ServedByOwnHelper() => RemotePaths.FromEnvironment(_context.Environment).DockerConfigFile;
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     private static bool IsLegacyKeyOf(string key, RegistryReference reference) =>
         DockerConfigFile.SchemeKeyHostname(key) is { } host
         && (host == reference.Registry || (reference.IsDockerHub && RegistryReference.IsDockerHubHost(host)));
 
-    private CredentialHelperClient Helper(string name) => new(name, _context.Environment, _helperTimeout);
+    private CredentialHelperClient Helper(string name) =>
+        new(name, _context.Environment, _helperTimeout, new Dictionary<string, string> { [HelperChainVariable] = ExtendChain(_context.Environment(HelperChainVariable), FilePath) }, _context.Log);
+
+    /// <summary>The chain a helper started while reading <paramref name="file"/> inherits.</summary>
+    internal static string ExtendChain(string? chain, string file) =>
+        string.IsNullOrEmpty(chain) ? Path.GetFullPath(file) : $"{chain}{Path.PathSeparator}{Path.GetFullPath(file)}";
+
+    /// <summary>True when <paramref name="chain"/> (a <see cref="HelperChainVariable"/> value) already reads <paramref name="file"/>.</summary>
+    internal static bool ChainContains(string? chain, string file) =>
+        !string.IsNullOrEmpty(chain) && chain.Split(Path.PathSeparator).Any(entry => entry.Length > 0 && SamePath(entry, file));
 }

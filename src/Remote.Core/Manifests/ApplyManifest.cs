@@ -74,12 +74,17 @@ public sealed class ApplyManifest(RemoteContext context)
             }
         }
 
+        var identityTokens = new Dictionary<ManifestLogin, string>(ReferenceEqualityComparer.Instance);
         if (!options.NoVerify)
         {
             await VerifyTokensAsync(manifest, cancellationToken).ConfigureAwait(false);
             foreach (var (reference, login) in registryLogins)
             {
-                await AtAsync(login.Origin, () => new RegistryLoginVerifier(context).VerifyAsync(reference, login.Username, login.Password, login.Insecure, cancellationToken)).ConfigureAwait(false);
+                var verification = await AtAsync(login.Origin, () => new RegistryLoginVerifier(context, trustedRealms: login.TrustRealms).VerifyAsync(reference, login.Username, login.Password, login.Insecure, cancellationToken)).ConfigureAwait(false);
+                if (verification.IdentityToken is { } identityToken)
+                {
+                    identityTokens[login] = identityToken;
+                }
             }
         }
 
@@ -99,7 +104,10 @@ public sealed class ApplyManifest(RemoteContext context)
         foreach (var (reference, login) in registryLogins)
         {
             var stored = await credentials.FindAsync(reference, cancellationToken).ConfigureAwait(false);
-            var same = stored is { Match: KeyMatch.Exact } && stored.Username == login.Username && stored.Secret == login.Password
+
+            // A stored identity token came from an earlier verified login of this user; the password was just verified.
+            var same = stored is { Match: KeyMatch.Exact } && stored.Username == RegistryLogin.StoredUsername(login.Username)
+                && (stored.IsIdentityToken ? identityTokens.ContainsKey(login) : stored.Secret == login.Password)
                 && desired.Credentials.Any(c => c.Uri == reference.Uri && c.Insecure == login.Insecure);
             changes.Add(new ManifestChange("login", reference.Uri, same ? "unchanged" : "store", login.Username));
             if (!same)
@@ -123,7 +131,9 @@ public sealed class ApplyManifest(RemoteContext context)
 
         foreach (var (reference, login) in registryChanges)
         {
-            await credentials.StoreAsync(reference, login.Username, login.Password, cancellationToken).ConfigureAwait(false);
+            await (identityTokens.TryGetValue(login, out var identityToken)
+                ? credentials.StoreAsync(reference, RegistryLogin.StoredUsername(login.Username), identityToken, isIdentityToken: true, cancellationToken)
+                : credentials.StoreAsync(reference, login.Username, login.Password, cancellationToken)).ConfigureAwait(false);
         }
 
         await store.UpdateUserAsync(merged: true, config =>

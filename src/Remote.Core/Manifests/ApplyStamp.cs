@@ -158,7 +158,7 @@ public sealed class ApplyStamp
             hmac.AppendData(bytes);
         }
 
-        Add("v1");
+        Add("v2");
         Add(options.NoVerify ? "no-verify" : "verify");
         Add(_context.Paths.UserConfigFile);
         Add(_context.Paths.DockerConfigFile);
@@ -171,12 +171,15 @@ public sealed class ApplyStamp
             Add(remote.Token);
             Add(remote.Insecure ? "1" : "0");
             Add(remote.Use ? "1" : "0");
+            Add(remote.Exclusive ? "1" : "0");
+            Add(remote.Remove ? "1" : "0");
             foreach (var keyserver in remote.Keyservers)
             {
                 Add("keyserver");
                 Add(keyserver.Uri);
                 Add(keyserver.Order?.ToString(CultureInfo.InvariantCulture));
                 Add(keyserver.Insecure ? "1" : "0");
+                Add(keyserver.Skip ? "1" : "0");
             }
         }
 
@@ -187,6 +190,11 @@ public sealed class ApplyStamp
             Add(login.Username);
             Add(login.Password);
             Add(login.Insecure ? "1" : "0");
+            Add(login.TrustRealms.Count.ToString(CultureInfo.InvariantCulture));
+            foreach (var realm in login.TrustRealms)
+            {
+                Add(realm);
+            }
         }
 
         return hmac.GetHashAndReset();

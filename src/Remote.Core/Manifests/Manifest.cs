@@ -33,5 +33,8 @@ public sealed record ManifestKeyserver(string Uri, int? Order, bool Insecure, st
 /// <param name="Uri"><c>docker://</c>, <c>oras://</c> or a keyserver's http(s) URL.</param>
 public sealed record ManifestLogin(string Uri, string Username, string Password, bool Insecure, string Origin)
 {
-    public override string ToString() => $"ManifestLogin {{ Uri = {Uri}, Username = {Username}, Insecure = {Insecure} }}";
+    /// <summary>Token realm hosts trusted for this login (<c>trustRealms:</c>), see <see cref="Registries.RealmPolicy"/>.</summary>
+    public IReadOnlyList<string> TrustRealms { get; init; } = [];
+
+    public override string ToString() => $"ManifestLogin {{ Uri = {Uri}, Username = {Username}, Insecure = {Insecure}, TrustRealms = [{string.Join(", ", TrustRealms)}] }}";
 }

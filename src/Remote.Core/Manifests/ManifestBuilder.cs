@@ -31,7 +31,11 @@ public sealed class ManifestBuilder(Func<string, string?> environment, string so
     }
 
     /// <param name="username">A literal username, or null to read <paramref name="usernameVariable"/>.</param>
-    public ManifestBuilder AddLogin(string uri, string? username, string? usernameVariable, string? passwordVariable, bool insecure, string origin)
+    public ManifestBuilder AddLogin(string uri, string? username, string? usernameVariable, string? passwordVariable, bool insecure, string origin) =>
+        AddLogin(uri, username, usernameVariable, passwordVariable, insecure, [], origin);
+
+    /// <param name="trustRealms">Token realm hosts trusted for this login (<c>trustRealms:</c>, see Registries.RealmPolicy).</param>
+    public ManifestBuilder AddLogin(string uri, string? username, string? usernameVariable, string? passwordVariable, bool insecure, IReadOnlyList<string> trustRealms, string origin)
     {
         var user = !string.IsNullOrEmpty(username) ? username : string.IsNullOrEmpty(usernameVariable) ? "" : Value(usernameVariable, origin);
         if (string.IsNullOrEmpty(passwordVariable))
@@ -39,7 +43,7 @@ public sealed class ManifestBuilder(Func<string, string?> environment, string so
             throw new RemoteException(RemoteErrorCodes.ManifestInvalid, $"{origin}: PasswordEnvironmentVariable is required");
         }
 
-        _logins.Add(new ManifestLogin(uri, user, Secret(passwordVariable, origin), insecure, origin));
+        _logins.Add(new ManifestLogin(uri, user, Secret(passwordVariable, origin), insecure, origin) { TrustRealms = trustRealms });
         return this;
     }
 

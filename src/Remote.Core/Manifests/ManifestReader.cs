@@ -133,6 +133,7 @@ public static class ManifestReader
         var line = yaml.Line;
         string uri = "", username = "", password = "";
         var insecure = false;
+        var trustRealms = new List<string>();
         yaml.ReadStruct("login", key =>
         {
             var at = yaml.Line;
@@ -142,11 +143,19 @@ public static class ManifestReader
                 case "username": username = value(yaml.ReadString(), at, secret: false); return true;
                 case "password": password = value(yaml.ReadString(), at, secret: true); return true;
                 case "insecure": insecure = yaml.ReadBool(); return true;
+                case "trustRealms": yaml.ReadSequence(() => trustRealms.Add(ReadRealmHost(yaml))); return true;
                 default: return false;
             }
         });
         return uri.Trim().Length == 0
             ? throw yaml.Error(line, "a login needs a uri")
-            : new ManifestLogin(uri.Trim(), username, password, insecure, $"{yaml.FilePath}:{line}");
+            : new ManifestLogin(uri.Trim(), username, password, insecure, $"{yaml.FilePath}:{line}") { TrustRealms = trustRealms };
+    }
+
+    private static string ReadRealmHost(StrictYamlReader yaml)
+    {
+        var line = yaml.Line;
+        var host = yaml.ReadString().Trim();
+        return host.Length == 0 ? throw yaml.Error(line, "trustRealms: a realm host must not be empty") : host;
     }
 }

@@ -141,12 +141,34 @@ public sealed class DockerConfigFile
         return result;
     }
 
-    /// <summary>The helper that keeps the secret for <paramref name="key"/>: <c>credHelpers[key]</c>, else <c>credsStore</c>.</summary>
+    /// <summary>
+    /// The one rule choosing the helper that keeps the secret for <paramref name="key"/>, used to find, store, erase
+    /// and list alike: <c>credHelpers</c> by the key itself, then by the registry the key belongs to (its docker-config
+    /// key, API host and <c>host[:port]</c>: docker, podman and skopeo key <c>credHelpers</c> by host), else
+    /// <c>credsStore</c>. So <c>reg.example.com/team</c> is kept by the helper named for <c>reg.example.com</c>.
+    /// </summary>
     public string? HelperFor(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return (_root[CredHelpersField] as JsonObject)?[key] is { } named && NonEmptyString(named) is { } helper ? helper : CredsStore;
+        return HelperKeys(key).Select(NamedHelperFor).FirstOrDefault(helper => helper is not null) ?? CredsStore;
     }
+
+    // The key, then the registry it names: a scheme key (https://myreg.io/v2/) by its host, a namespaced key by its first element.
+    private static IEnumerable<string> HelperKeys(string key)
+    {
+        yield return key;
+        var registry = SchemeKeyHostname(key) ?? key.Split('/')[0];
+        if (RegistryReference.TryParseRegistry($"docker://{registry}", out var reference))
+        {
+            yield return reference.RegistryKey;
+            yield return reference.ApiHost;
+            yield return reference.Registry;
+        }
+    }
+
+    /// <summary>Every helper named in <c>credHelpers</c>, in file order (duplicates kept).</summary>
+    public IReadOnlyList<string> NamedHelpers =>
+        _root[CredHelpersField] is JsonObject helpers ? helpers.Select(p => NonEmptyString(p.Value)).OfType<string>().ToList() : [];
 
     /// <summary>The helper configured for exactly <paramref name="key"/> in <c>credHelpers</c>, or null.</summary>
     public string? NamedHelperFor(string key) => NonEmptyString((_root[CredHelpersField] as JsonObject)?[key]);
@@ -201,6 +223,29 @@ public sealed class DockerConfigFile
         entry.Remove("username");
         entry.Remove("password");
         entry.Remove("identitytoken");
+    }
+
+    /// <summary>
+    /// Stores an identity (refresh) token as docker does: <c>identitytoken</c>, with <c>auth</c> holding only
+    /// <c>base64(username:)</c> (none without a username), never the password.
+    /// </summary>
+    public void SetIdentityToken(string key, string username, string identityToken)
+    {
+        ArgumentNullException.ThrowIfNull(username);
+        ArgumentException.ThrowIfNullOrEmpty(identityToken);
+        var entry = Entry(key);
+        entry.Remove("username");
+        entry.Remove("password");
+        if (username.Length > 0)
+        {
+            entry["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:"));
+        }
+        else
+        {
+            entry.Remove("auth");
+        }
+
+        entry["identitytoken"] = identityToken;
     }
 
     /// <summary>Stores the helper placeholder <c>{}</c>: the secret is in the helper, the file only records the key.</summary>

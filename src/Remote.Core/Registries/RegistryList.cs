@@ -15,8 +15,10 @@ namespace DotnetRemote.Core.Registries;
 public sealed record RegistryLoginInfo(string? Uri, string? Key, bool IsKeyserver, bool Insecure, string? File, string? Helper, string Username, bool IsFallback);
 
 /// <summary>
-/// <c>registry list</c>: the remote.yaml <c>Credentials</c> in file order (keyservers included, as in Apptainer), each
-/// matched to its docker-config key, then the docker-config logins remote.yaml does not know, primary file first.
+/// <c>registry list</c>: exactly the logins <c>credential get</c> would serve. The remote.yaml <c>Credentials</c> in
+/// file order (keyservers included, as in Apptainer), each matched to its docker-config key, but only those whose
+/// secret is still stored; then the logins the docker-config files hold that remote.yaml does not know (made or kept
+/// by docker, podman or skopeo, directly or through the credential helper), primary file first. Reads only.
 /// </summary>
 public sealed class RegistryList
 {
@@ -39,8 +41,14 @@ public sealed class RegistryList
                 continue;
             }
 
-            var login = RegistryReference.TryParseRegistry(entry.Uri, out var reference) ? stored.Find(l => l.Key == reference.ConfigKey) : null;
-            result.Add(new RegistryLoginInfo(entry.Uri, login?.Key, IsKeyserver: false, entry.Insecure, login?.FilePath, login?.Helper, login?.Username ?? "", IsFallback: false));
+            // A login whose secret is gone (erased by another tool or by hand) is not served, so it is not listed.
+            var (login, isFallback) = RegistryReference.TryParseRegistry(entry.Uri, out var reference)
+                ? stored.Find(l => l.Key == reference.ConfigKey) is { } primary ? (primary, false) : (fallback.FirstOrDefault(l => l.Key == reference.ConfigKey), true)
+                : (null, false);
+            if (login is not null)
+            {
+                result.Add(new RegistryLoginInfo(entry.Uri, login.Key, IsKeyserver: false, entry.Insecure, login.FilePath, login.Helper, login.Username, isFallback));
+            }
         }
 
         var listedKeys = result.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);

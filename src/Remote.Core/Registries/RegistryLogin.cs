@@ -13,10 +13,13 @@ public sealed record RegistryLoginOptions
 
     public required string Password { get; init; }
 
-    /// <summary>Try http and accept any certificate (always so for loopback hosts).</summary>
+    /// <summary>Try http and accept any certificate (always so for hosts that resolve to loopback).</summary>
     public bool Insecure { get; init; }
 
-    public override string ToString() => $"RegistryLoginOptions {{ Uri = {Uri}, Username = {Username}, Insecure = {Insecure} }}";
+    /// <summary>Token realm hosts the user trusts for this login (<c>--trust-realm</c>), see <see cref="RealmPolicy"/>.</summary>
+    public IReadOnlyList<string> TrustedRealms { get; init; } = [];
+
+    public override string ToString() => $"RegistryLoginOptions {{ Uri = {Uri}, Username = {Username}, Insecure = {Insecure}, TrustedRealms = [{string.Join(", ", TrustedRealms)}] }}";
 }
 
 /// <summary>The outcome of a login.</summary>
@@ -52,15 +55,28 @@ public sealed class RegistryLogin
             throw new RemoteException(RemoteErrorCodes.PasswordRequired, "a password is required");
         }
 
-        var verification = await new RegistryLoginVerifier(_context).VerifyAsync(reference, options.Username, options.Password, options.Insecure, cancellationToken);
+        var verification = await new RegistryLoginVerifier(_context, trustedRealms: options.TrustedRealms).VerifyAsync(reference, options.Username, options.Password, options.Insecure, cancellationToken);
         if (!verification.CredentialsVerified)
         {
             _context.Log.Warning($"{reference.ApiHost} answers anonymous requests, so it cannot tell whether these credentials are right");
         }
 
         var file = _context.Paths.DockerConfigFile;
-        var helper = await new DockerCredentialStore(_context, file).StoreAsync(reference, options.Username, options.Password, cancellationToken);
+
+        // As docker: a refresh token from the token service replaces the password as an identity token.
+        var helper = verification.IdentityToken is { } identityToken
+            ? await new DockerCredentialStore(_context, file).StoreAsync(reference, StoredUsername(options.Username), identityToken, isIdentityToken: true, cancellationToken)
+            : await new DockerCredentialStore(_context, file).StoreAsync(reference, options.Username, options.Password, cancellationToken);
         _context.Log.Info(helper is null ? $"Token stored in {file}" : $"Token stored in credential helper docker-credential-{helper} (recorded in {file})");
+        if (verification.IdentityToken is not null && options.Username != RegistryLoginVerifier.IdentityTokenUsername)
+        {
+            _context.Log.Info($"{reference.ApiHost}'s token service issued an identity token: it is stored instead of the password");
+        }
+
+        if (reference.ConfigKey != reference.RegistryKey)
+        {
+            _context.Log.Info(NamespaceLoginNotice(reference));
+        }
 
         string? remoteConfig = null;
         if (RegistryLogins.UpdatesRemoteConfig(_context.Paths))
@@ -79,6 +95,13 @@ public sealed class RegistryLogin
 
         return new RegistryLoginResult(reference.Uri, reference.ConfigKey, file, helper, verification, remoteConfig);
     }
+
+    /// <summary>The user name kept beside an identity token: none for a login made with the token itself (<c>-u "&lt;token&gt;"</c>).</summary>
+    internal static string StoredUsername(string username) => username == RegistryLoginVerifier.IdentityTokenUsername ? "" : username;
+
+    /// <summary>What a namespace login means for clients of the credential helper (docker-credential-helpers asks by host).</summary>
+    internal static string NamespaceLoginNotice(RegistryReference reference) =>
+        $"{reference.Uri} is a namespace login: clients that ask through a credential helper (docker, podman, skopeo, the .NET SDK) ask by host only and do not see it; give them this file as their auth file, or log in to {reference.Transport}://{reference.Registry}";
 }
 
 /// <summary>The remote.yaml side of registry logins: which <c>Credentials</c> entries are registry logins and which match.</summary>

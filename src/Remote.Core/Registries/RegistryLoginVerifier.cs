@@ -18,7 +18,19 @@ public enum RegistryAuthMethod
 /// <summary>The outcome of a successful verification.</summary>
 /// <param name="Endpoint">The base URL that answered, e.g. <c>https://ghcr.io</c>.</param>
 /// <param name="CredentialsVerified">False only for <see cref="RegistryAuthMethod.Anonymous"/>.</param>
-public sealed record RegistryVerification(string Endpoint, RegistryAuthMethod Method, bool CredentialsVerified);
+public sealed record RegistryVerification(string Endpoint, RegistryAuthMethod Method, bool CredentialsVerified)
+{
+    /// <summary>
+    /// The <c>refresh_token</c> the token service returned, if any: docker stores it as <c>identitytoken</c> instead of
+    /// the password, and so does dotnet remote. A secret: never printed.
+    /// </summary>
+    public string? IdentityToken { get; init; }
+
+    /// <summary>How the realm was trusted, for Bearer logins.</summary>
+    public RealmTrust? RealmTrust { get; init; }
+
+    public override string ToString() => $"RegistryVerification {{ Endpoint = {Endpoint}, Method = {Method}, CredentialsVerified = {CredentialsVerified}, RealmTrust = {RealmTrust}, HasIdentityToken = {IdentityToken is not null} }}";
+}
 
 /// <summary>
 /// Checks credentials against a registry the way the Docker engine does (v12-delta §3.3), so a wrong password is
@@ -27,34 +39,43 @@ public sealed record RegistryVerification(string Endpoint, RegistryAuthMethod Me
 /// <item>200 to the anonymous ping: the registry needs no credentials. An authenticated <c>GET /v2/</c> must also answer
 /// 200, but such a registry accepts any password, so the result says <c>CredentialsVerified = false</c>.</item>
 /// <item>Basic challenge: <c>GET /v2/</c> again with Basic credentials; only 200 passes.</item>
-/// <item>Bearer challenge: the token realm is asked with Basic credentials, the service, a pull scope, and
-/// <c>offline_token=true&amp;client_id=dotnet-remote</c>; 401/403 there means wrong credentials. The token must then
-/// open <c>/v2/</c> with 200.</item>
+/// <item>Bearer challenge: the token realm is asked, as docker's <c>loginV2</c> does, with Basic credentials and
+/// <c>account=&lt;user&gt;&amp;client_id=dotnet-remote&amp;offline_token=true&amp;service=&lt;service&gt;</c> and <b>no scope</b>:
+/// a token service that grants anonymous pull tokens must still authenticate the user. 401/403 there means wrong
+/// credentials. The token must then open <c>/v2/</c> with 200. A <c>refresh_token</c> in the answer is kept as the
+/// identity token (<see cref="RegistryVerification.IdentityToken"/>).</item>
 /// </list>
-/// Credentials go only to the registry's own host or to a token realm on the same host or parent domain (https unless
-/// insecure), never to an IP literal or another domain, and redirects are never followed.
+/// Credentials go to a token realm only as <see cref="RealmPolicy"/> allows, and redirects are never followed. https
+/// first; http only for an insecure login or a registry host any of whose addresses is loopback (docker's rule).
 /// </summary>
 public sealed class RegistryLoginVerifier
 {
     public const string ClientId = "dotnet-remote";
 
-    /// <summary>The repository scope asked for when the login URI names no namespace; any name serves to authenticate.</summary>
-    public const string ProbeRepository = "dotnet-remote/login-probe";
+    /// <summary>
+    /// The user name that marks the secret as an identity token (docker-credential-helpers' convention): such a login is
+    /// verified with docker's OAuth2 refresh-token grant at the token realm instead of Basic credentials.
+    /// </summary>
+    public const string IdentityTokenUsername = Credentials.HelperCredential.IdentityTokenUsername;
 
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 
     private readonly RemoteContext _context;
     private readonly TimeSpan _timeout;
+    private readonly RealmPolicy _realms;
 
-    public RegistryLoginVerifier(RemoteContext context, TimeSpan? timeout = null)
+    /// <param name="trustedRealms">Realm hosts the user trusts for this login (<c>--trust-realm</c>, <c>trustRealms:</c>),
+    /// besides those of <see cref="RealmPolicy.TrustedRealmsVariable"/>.</param>
+    public RegistryLoginVerifier(RemoteContext context, TimeSpan? timeout = null, IEnumerable<string>? trustedRealms = null)
     {
         _context = context ?? throw new ArgumentNullException(nameof(context));
         _timeout = timeout ?? DefaultTimeout;
+        _realms = RealmPolicy.For(context, trustedRealms);
     }
 
     /// <summary>
     /// Verifies <paramref name="username"/>/<paramref name="password"/> on the registry. https first; with
-    /// <paramref name="insecure"/> or a loopback host, https with any certificate and then http.
+    /// <paramref name="insecure"/> or a host any of whose addresses is loopback, https with any certificate and then http.
     /// </summary>
     /// <exception cref="RemoteException"><see cref="RemoteErrorCodes.LoginFailed"/> for rejected credentials or a registry
     /// that does not behave like one; <see cref="RemoteErrorCodes.Network"/> when no endpoint could be reached.</exception>
@@ -63,14 +84,14 @@ public sealed class RegistryLoginVerifier
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(username);
         ArgumentNullException.ThrowIfNull(password);
-        var relaxed = insecure || RegistryReference.IsLoopback(RegistryReference.SplitHostPort(registry.ApiHost).Host);
+        var relaxed = insecure || await RealmPolicy.AnyLoopbackAsync(RegistryReference.SplitHostPort(registry.ApiHost).Host, _context.ResolveHost, cancellationToken);
         string[] endpoints = relaxed ? [$"https://{registry.ApiHost}", $"http://{registry.ApiHost}"] : [$"https://{registry.ApiHost}"];
 
         using var client = RemoteHttp.CreateClient(_context, insecureSkipVerify: relaxed, _timeout);
         RemoteException? unreachable = null;
         foreach (var endpoint in endpoints)
         {
-            var session = new Session(client, registry, endpoint, relaxed, username, password, cancellationToken);
+            var session = new Session(client, _realms, registry, endpoint, insecure, username, password, cancellationToken);
             try
             {
                 return await session.VerifyAsync();
@@ -85,7 +106,7 @@ public sealed class RegistryLoginVerifier
         throw unreachable!;
     }
 
-    private sealed class Session(HttpClient client, RegistryReference registry, string endpoint, bool relaxed, string username, string password, CancellationToken cancellationToken)
+    private sealed class Session(HttpClient client, RealmPolicy realms, RegistryReference registry, string endpoint, bool insecure, string username, string password, CancellationToken cancellationToken)
     {
         // Docker's token servers answer "token"; OAuth2-style ones "access_token".
         private static readonly string[] TokenFields = ["token", "access_token"];
@@ -115,9 +136,14 @@ public sealed class RegistryLoginVerifier
             var challenges = AuthChallenge.FromResponse(ping);
             if (challenges.FirstOrDefault(c => c.IsBearer) is { } bearer)
             {
-                var token = await FetchTokenAsync(bearer);
+                var (token, refreshToken, trust) = await FetchTokenAsync(bearer);
                 await RequireOkAsync(new AuthenticationHeaderValue("Bearer", token));
-                return new RegistryVerification(endpoint, RegistryAuthMethod.Bearer, CredentialsVerified: true);
+                return new RegistryVerification(endpoint, RegistryAuthMethod.Bearer, CredentialsVerified: true) { IdentityToken = refreshToken, RealmTrust = trust };
+            }
+
+            if (IsIdentityToken)
+            {
+                throw new RemoteException(RemoteErrorCodes.LoginFailed, $"login to {Host} failed: an identity token (user name {IdentityTokenUsername}) needs a Bearer token service, and {Host} asks for Basic authentication");
             }
 
             if (challenges.Any(c => c.IsBasic))
@@ -146,27 +172,55 @@ public sealed class RegistryLoginVerifier
             }
         }
 
-        private async Task<string> FetchTokenAsync(AuthChallenge challenge)
+        /// <summary>
+        /// docker's token request for a login (distribution's token handler with OfflineAccess and no scopes): the
+        /// parameters in Go's sorted <c>url.Values</c> order, Basic credentials in the header, never a scope.
+        /// </summary>
+        private async Task<(string Token, string? RefreshToken, RealmTrust Trust)> FetchTokenAsync(AuthChallenge challenge)
         {
             var realm = challenge["realm"] is { Length: > 0 } value && Uri.TryCreate(value, UriKind.Absolute, out var parsed)
+                && (parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp)
                 ? parsed
                 : throw new RemoteException(RemoteErrorCodes.LoginFailed, $"login to {Host} failed: the Bearer challenge has no valid realm");
-            RequireTrustedRealm(realm);
-
-            var query = new List<string>();
-            if (challenge["service"] is { } service)
+            RealmTrust trust;
+            try
             {
-                query.Add($"service={Uri.EscapeDataString(service)}");
+                trust = await realms.RequireTrustedAsync(Host, realm, insecure, cancellationToken);
+            }
+            catch (RemoteException ex) when (ex.Code == RemoteErrorCodes.LoginFailed)
+            {
+                throw new RemoteException(ex.Code, $"login to {Host} failed: {ex.Message}", ex);
             }
 
-            var repository = registry.Namespace.Length > 0 ? registry.Namespace : ProbeRepository;
-            query.Add($"scope={Uri.EscapeDataString($"repository:{repository}:pull")}");
-            query.Add("offline_token=true");
-            query.Add($"client_id={ClientId}");
-            var separator = string.IsNullOrEmpty(realm.Query) ? "?" : "&";
-            var tokenUrl = $"{realm.GetLeftPart(UriPartial.Query)}{separator}{string.Join('&', query)}";
+            string tokenUrl;
+            HttpResponseMessage response;
+            if (IsIdentityToken)
+            {
+                // docker's OAuth2 flow for a stored identity token (distribution's fetchTokenWithOAuth): a form POST.
+                tokenUrl = realm.AbsoluteUri;
+                var form = new List<KeyValuePair<string, string>>
+                {
+                    new("client_id", ClientId),
+                    new("grant_type", "refresh_token"),
+                    new("refresh_token", password),
+                    new("service", challenge["service"] ?? ""),
+                };
+                response = await PostFormAsync(tokenUrl, form);
+            }
+            else
+            {
+                var query = new List<string> { $"account={Uri.EscapeDataString(username)}", $"client_id={ClientId}", "offline_token=true" };
+                if (challenge["service"] is { } service)
+                {
+                    query.Add($"service={Uri.EscapeDataString(service)}");
+                }
 
-            using var response = await SendAsync(tokenUrl, BasicHeader());
+                var separator = string.IsNullOrEmpty(realm.Query) ? "?" : "&";
+                tokenUrl = $"{realm.GetLeftPart(UriPartial.Query)}{separator}{string.Join('&', query)}";
+                response = await SendAsync(tokenUrl, BasicHeader());
+            }
+
+            using var answer = response;
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
                 throw Unauthorized();
@@ -187,50 +241,45 @@ public sealed class RegistryLoginVerifier
                 throw new RemoteException(RemoteErrorCodes.Network, $"login to {Host} failed: {RemoteHttp.Describe(ex, tokenUrl)}", ex);
             }
 
-            return ReadToken(body) ?? throw new RemoteException(RemoteErrorCodes.LoginFailed, $"login to {Host} failed: the token service {realm.Authority} returned no token (malformed response)");
+            var (token, refreshToken) = ReadToken(body);
+
+            // A token service may rotate an identity token; without a new one the one given stays valid.
+            refreshToken ??= IsIdentityToken ? password : null;
+            return (token ?? throw new RemoteException(RemoteErrorCodes.LoginFailed, $"login to {Host} failed: the token service {realm.Authority} returned no token (malformed response)"), refreshToken, trust);
         }
 
-        private static string? ReadToken(string body)
+        private static (string? Token, string? RefreshToken) ReadToken(string body)
         {
             try
             {
-                return JsonNode.Parse(body) is JsonObject reply
-                    ? TokenFields
-                        .Select(name => reply[name] is JsonValue v && v.TryGetValue<string>(out var t) && t.Length > 0 ? t : null)
-                        .FirstOrDefault(t => t is not null)
-                    : null;
+                if (JsonNode.Parse(body) is not JsonObject reply)
+                {
+                    return (null, null);
+                }
+
+                string? Field(string name) => reply[name] is JsonValue v && v.TryGetValue<string>(out var t) && t.Length > 0 ? t : null;
+                return (TokenFields.Select(Field).FirstOrDefault(t => t is not null), Field("refresh_token"));
             }
             catch (JsonException)
             {
-                return null;
+                return (null, null);
             }
         }
 
-        /// <summary>
-        /// The realm gets the user's password, so it must be the registry's own host (any port) or a host of the same
-        /// parent domain (last two labels: registry-1.docker.io → auth.docker.io), never an IP literal elsewhere.
-        /// </summary>
-        private void RequireTrustedRealm(Uri realm)
-        {
-            var registryHost = RegistryReference.SplitHostPort(Host).Host.Trim('[', ']').ToLowerInvariant();
-            var realmHost = realm.IdnHost.Trim('[', ']').ToLowerInvariant();
-            var schemeOk = realm.Scheme == Uri.UriSchemeHttps || (realm.Scheme == Uri.UriSchemeHttp && relaxed);
-            var hostOk = realmHost == registryHost || (ParentDomain(registryHost) is { } parent && ParentDomain(realmHost) == parent);
-            if (!schemeOk || !hostOk)
-            {
-                throw new RemoteException(RemoteErrorCodes.LoginFailed, $"login to {Host} failed: refusing to send credentials to the token service {realm.Scheme}://{realm.Authority}, which is not on the registry's host or domain{(schemeOk ? "" : " or does not use https")}");
-            }
-        }
+        /// <summary>The user name of the helpers' convention: the secret is an identity (refresh) token, not a password.</summary>
+        private bool IsIdentityToken => username == IdentityTokenUsername;
 
-        private static string? ParentDomain(string host)
+        private async Task<HttpResponseMessage> PostFormAsync(string url, IEnumerable<KeyValuePair<string, string>> form)
         {
-            if (IPAddress.TryParse(host, out _))
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
+            try
             {
-                return null;
+                return await client.SendAsync(request, cancellationToken);
             }
-
-            var labels = host.Split('.');
-            return labels.Length >= 2 ? $"{labels[^2]}.{labels[^1]}" : null;
+            catch (Exception ex) when (RemoteHttp.IsTransportFailure(ex, cancellationToken))
+            {
+                throw new RemoteException(RemoteErrorCodes.Network, $"login to {Host} failed: {RemoteHttp.Describe(ex, url)}", ex);
+            }
         }
 
         private async Task<HttpResponseMessage> SendAsync(string url, AuthenticationHeaderValue? authorization)

@@ -1,5 +1,6 @@
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Keyservers;
+using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Remotes;
 
@@ -17,7 +18,10 @@ public sealed record LoginEntry(string Uri, bool Insecure);
 /// </summary>
 public sealed record RemoteListing(IReadOnlyList<RemoteEntry> Remotes, IReadOnlyList<KeyserverEntry>? Keyservers, IReadOnlyList<LoginEntry> Logins);
 
-/// <summary><c>remote list</c>: the merged view of the user and system files. Reads only; writes nothing.</summary>
+/// <summary>
+/// <c>remote list</c>: the merged view of the user and system files. Reads only; writes nothing. Its logins are
+/// <see cref="RegistryList"/>'s: what <c>credential get</c> would serve, not what remote.yaml remembers.
+/// </summary>
 public sealed class ListRemotes(RemoteContext context)
 {
     public async Task<RemoteListing> ExecuteAsync(CancellationToken cancellationToken = default)
@@ -27,9 +31,28 @@ public sealed class ListRemotes(RemoteContext context)
             .OrderBy(r => r.Key, StringComparer.Ordinal)
             .Select(r => new RemoteEntry(r.Key, r.Value.Uri, r.Key == config.Active, r.Value.System, r.Value.Exclusive, r.Value.Insecure))
             .ToList();
-        var logins = config.Credentials.Select(c => new LoginEntry(c.Uri, c.Insecure)).ToList();
-        return new RemoteListing(remotes, await DefaultKeyserversAsync(config, cancellationToken).ConfigureAwait(false), logins);
+        return new RemoteListing(remotes, await DefaultKeyserversAsync(config, cancellationToken).ConfigureAwait(false), await LoginsAsync(config, cancellationToken).ConfigureAwait(false));
     }
+
+    private async Task<IReadOnlyList<LoginEntry>> LoginsAsync(RemoteConfig config, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await new RegistryList(context).ExecuteAsync(cancellationToken).ConfigureAwait(false))
+                .Select(login => new LoginEntry(login.Uri ?? LoginUri(login.Key!), login.Insecure))
+                .ToList();
+        }
+        catch (RemoteException ex)
+        {
+            // The remotes must still list when the credential store cannot be read; say why the logins are unchecked.
+            context.Log.Warning($"cannot check the registry logins: {ex.Message}");
+            return config.Credentials.Select(c => new LoginEntry(c.Uri, c.Insecure)).ToList();
+        }
+    }
+
+    /// <summary>A login only a docker-config file knows, shown as the URI a login to it would have recorded.</summary>
+    private static string LoginUri(string key) =>
+        RegistryReference.TryParseRegistry($"docker://{DockerConfigFile.SchemeKeyHostname(key) ?? key}", out var reference) ? reference.Uri : key;
 
     private async Task<IReadOnlyList<KeyserverEntry>?> DefaultKeyserversAsync(RemoteConfig config, CancellationToken cancellationToken)
     {

@@ -26,7 +26,8 @@ internal static class CredentialCommands
                 }
 
                 // The caller asked for the secret on stdout (like a credential helper's get).
-                var reply = new CredentialReply(match.ServerUrl, match.Username, match.Secret);
+                // An identity token carries the helpers' "<token>" user name, as the helper's own get answers it.
+                var reply = new CredentialReply(match.ServerUrl, match.IsIdentityToken ? HelperCredential.IdentityTokenUsername : match.Username, match.Secret);
                 runner.Console.Output.Write(JsonSerializer.Serialize(reply, HelperJsonContext.Default.CredentialReply) + "\n");
                 return CommandRunner.Success;
             }

@@ -18,7 +18,8 @@ internal static class LoginCommands
         var secrets = new SecretOptions();
         var insecure = new Option<bool>("--insecure", "-i") { Description = "allow insecure login" };
         var tokenFile = new Option<string?>("--tokenfile") { Description = "path to the file holding auth token for login (remote endpoints only)" };
-        var command = new Command("login", "Login to an Apptainer remote endpoint, an OCI/Docker registry or a keyserver using credentials") { target, insecure, tokenFile };
+        var trustRealm = RegistryCommands.TrustRealmOption();
+        var command = new Command("login", "Login to an Apptainer remote endpoint, an OCI/Docker registry or a keyserver using credentials") { target, insecure, tokenFile, trustRealm };
         secrets.AddTo(command);
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
@@ -43,7 +44,7 @@ internal static class LoginCommands
                 return CommandRunner.Success;
             }
 
-            return await RegistryCommands.LoginAsync(runner, context, parseResult, secrets, uri, insecureLogin, cancellationToken);
+            return await RegistryCommands.LoginAsync(runner, context, parseResult, secrets, uri, insecureLogin, parseResult.GetValue(trustRealm) ?? [], cancellationToken);
         });
         return command;
     }

@@ -16,10 +16,11 @@ internal static class RegistryCommands
         var loginUri = new Argument<string>("registry_uri");
         var secrets = new SecretOptions();
         var insecure = new Option<bool>("--insecure", "-i") { Description = "allow http or an untrusted certificate" };
-        var login = new Command("login", "Login to an OCI/Docker registry") { loginUri, insecure };
+        var trustRealm = TrustRealmOption();
+        var login = new Command("login", "Login to an OCI/Docker registry") { loginUri, insecure, trustRealm };
         secrets.AddTo(login);
         runner.SetAction(login, (parseResult, context, cancellationToken) =>
-            LoginAsync(runner, context, parseResult, secrets, parseResult.GetValue(loginUri)!, parseResult.GetValue(insecure), cancellationToken), AuthFile);
+            LoginAsync(runner, context, parseResult, secrets, parseResult.GetValue(loginUri)!, parseResult.GetValue(insecure), parseResult.GetValue(trustRealm) ?? [], cancellationToken), AuthFile);
 
         var logoutUri = new Argument<string?>("registry_uri") { Arity = ArgumentArity.ZeroOrOne };
         var all = new Option<bool>("--all") { Description = "log out of every registry (for the end of a CI job)" };
@@ -53,7 +54,15 @@ internal static class RegistryCommands
         return new Command("registry", "Manage authentication to OCI/Docker registries") { authFile, login, logout, list };
     }
 
-    public static async Task<int> LoginAsync(CommandRunner runner, RemoteContext context, ParseResult parseResult, SecretOptions secrets, string uri, bool insecure, CancellationToken cancellationToken)
+    /// <summary><c>--trust-realm HOST</c>, repeatable: a token realm host that may receive the credentials (RealmPolicy).</summary>
+    public static Option<string[]> TrustRealmOption() => new("--trust-realm")
+    {
+        Description = "trust this token realm host with the credentials although it is on another domain (repeatable)",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static async Task<int> LoginAsync(CommandRunner runner, RemoteContext context, ParseResult parseResult, SecretOptions secrets, string uri, bool insecure, IReadOnlyList<string> trustedRealms, CancellationToken cancellationToken)
     {
         // Scheme and username are checked before any prompt, as Apptainer does.
         RegistryReference.ParseRegistry(uri);
@@ -66,7 +75,7 @@ internal static class RegistryCommands
         var password = secrets.Password(parseResult, runner, "Password (or token when username is empty): ");
         try
         {
-            await new RegistryLogin(context).ExecuteAsync(new RegistryLoginOptions { Uri = uri, Username = username, Password = password, Insecure = insecure }, cancellationToken);
+            await new RegistryLogin(context).ExecuteAsync(new RegistryLoginOptions { Uri = uri, Username = username, Password = password, Insecure = insecure, TrustedRealms = trustedRealms }, cancellationToken);
         }
         catch (RemoteException ex)
         {

@@ -29,6 +29,14 @@ public sealed class ManifestBuilderTests : IDisposable
     }
 
     [Fact]
+    public void A_login_item_carries_its_trusted_realms()
+    {
+        var manifest = Builder().AddLogin("docker://r.example.com", "bob", null, "REGISTRY_PASSWORD", insecure: false, ["auth.example.net", "auth2.example.net"], "here").Build();
+
+        Assert.Equal(["auth.example.net", "auth2.example.net"], Assert.Single(manifest.Logins).TrustRealms);
+    }
+
+    [Fact]
     public void A_literal_username_wins_over_its_variable()
     {
         var manifest = Builder().AddLogin("docker://r.example.com", "bob", "REGISTRY_USER", "REGISTRY_PASSWORD", insecure: false, "here").Build();

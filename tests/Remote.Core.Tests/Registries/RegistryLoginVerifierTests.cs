@@ -12,8 +12,8 @@ public class RegistryLoginVerifierTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    private Task<RegistryVerification> Verify(FakeRegistry registry, string uri, string password = "right", bool insecure = false) =>
-        new RegistryLoginVerifier(_home.Context(registry), TimeSpan.FromMilliseconds(500))
+    private Task<RegistryVerification> Verify(FakeRegistry registry, string uri, string password = "right", bool insecure = false, string[]? trust = null) =>
+        new RegistryLoginVerifier(_home.Context(registry), TimeSpan.FromMilliseconds(500), trust)
             .VerifyAsync(RegistryReference.ParseRegistry(uri), "alice", password, insecure);
 
     /// <summary>A token-auth registry: the realm issues a token for alice/right only, /v2/ accepts only that token.</summary>
@@ -51,28 +51,79 @@ public class RegistryLoginVerifierTests : IDisposable
         Assert.Equal("login to registry.example.com failed: unauthorized: incorrect username or password", error.Message);
     }
 
-    [Fact]
-    public async Task Bearer_registry_gets_a_token_with_service_scope_and_offline_token_then_requires_200()
+    [Theory]
+    [InlineData("docker://registry.example.com/team")]
+    [InlineData("docker://registry.example.com")]
+    public async Task Bearer_registry_is_asked_for_a_token_as_docker_asks_account_client_id_offline_token_service_and_no_scope(string uri)
     {
         var registry = TokenRegistry();
 
-        var result = await Verify(registry, "docker://registry.example.com/team");
+        var result = await Verify(registry, uri);
 
         Assert.Equal(RegistryAuthMethod.Bearer, result.Method);
         Assert.True(result.CredentialsVerified);
+        Assert.Null(result.IdentityToken);
         Assert.Equal(3, registry.Requests.Count);
-        Assert.Equal($"{Realm}?service=registry.example.com&scope=repository%3Ateam%3Apull&offline_token=true&client_id=dotnet-remote", registry.Requests[1].Url);
+        Assert.Equal(($"{Realm}?account=alice&client_id=dotnet-remote&offline_token=true&service=registry.example.com", $"Basic {TestHome.Basic("alice", "right")}"), registry.Requests[1]);
+        Assert.DoesNotContain("scope", registry.Requests[1].Url, StringComparison.Ordinal);
         Assert.Equal(("https://registry.example.com/v2/", "Bearer good-token"), registry.Requests[2]);
     }
 
     [Fact]
-    public async Task Bearer_registry_without_namespace_asks_for_the_probe_scope_and_accepts_access_token()
+    public async Task Bearer_registry_accepts_an_access_token_field()
     {
         var registry = TokenRegistry(tokenJson: "{\"access_token\":\"good-token\",\"expires_in\":300}");
 
-        await Verify(registry, "docker://registry.example.com");
+        Assert.Equal(RegistryAuthMethod.Bearer, (await Verify(registry, "docker://registry.example.com")).Method);
+    }
 
-        Assert.Contains("scope=repository%3Adotnet-remote%2Flogin-probe%3Apull", registry.Requests[1].Url, StringComparison.Ordinal);
+    /// <summary>
+    /// A token service like Apptainer's e2e server or a registry with public repositories: any scoped request gets an
+    /// anonymous pull token whatever the password, only a scope-less (login) request is authenticated; /v2/ opens for
+    /// any token it issued.
+    /// </summary>
+    private static FakeRegistry LenientTokenRegistry(string? refreshToken = null) => new(request =>
+    {
+        var url = request.RequestUri!.ToString();
+        if (url.StartsWith(Realm, StringComparison.Ordinal))
+        {
+            if (url.Contains("scope=", StringComparison.Ordinal))
+            {
+                return FakeRegistry.Status(HttpStatusCode.OK, json: "{\"token\":\"anonymous-pull-token\"}");
+            }
+
+            return request.Headers.Authorization?.ToString() == $"Basic {TestHome.Basic("alice", "right")}"
+                ? FakeRegistry.Status(HttpStatusCode.OK, json: refreshToken is null ? "{\"token\":\"user-token\"}" : $"{{\"token\":\"user-token\",\"refresh_token\":\"{refreshToken}\"}}")
+                : FakeRegistry.Status(HttpStatusCode.Unauthorized, json: "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}");
+        }
+
+        return request.Headers.Authorization?.ToString() is "Bearer user-token" or "Bearer anonymous-pull-token"
+            ? FakeRegistry.Status(HttpStatusCode.OK)
+            : FakeRegistry.Status(HttpStatusCode.Unauthorized, BearerChallenge);
+    });
+
+    [Theory]
+    [InlineData("docker://registry.example.com")]
+    [InlineData("docker://registry.example.com/public-ns")]
+    public async Task A_token_service_that_grants_anonymous_scoped_tokens_still_refuses_a_wrong_password(string uri)
+    {
+        var registry = LenientTokenRegistry();
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(registry, uri, "wrong-pw"));
+        var right = await Verify(LenientTokenRegistry(), uri);
+
+        Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
+        Assert.Equal("login to registry.example.com failed: unauthorized: incorrect username or password", error.Message);
+        Assert.True(right.CredentialsVerified);
+    }
+
+    [Fact]
+    public async Task A_refresh_token_from_the_token_service_becomes_the_identity_token_and_is_never_printed()
+    {
+        var result = await Verify(LenientTokenRegistry(refreshToken: "refresh-me"), "docker://registry.example.com");
+
+        Assert.Equal("refresh-me", result.IdentityToken);
+        Assert.DoesNotContain("refresh-me", result.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,7 +170,8 @@ public class RegistryLoginVerifierTests : IDisposable
         var result = await Verify(registry, "docker://docker.io");
 
         Assert.Equal("https://registry-1.docker.io", result.Endpoint);
-        Assert.StartsWith(hubRealm + "?service=registry.docker.io&", registry.Requests[1].Url, StringComparison.Ordinal);
+        Assert.Equal($"{hubRealm}?account=alice&client_id=dotnet-remote&offline_token=true&service=registry.docker.io", registry.Requests[1].Url);
+        Assert.Equal(RealmTrust.SameRegistrableDomain, result.RealmTrust);
     }
 
     [Theory]
@@ -136,6 +188,93 @@ public class RegistryLoginVerifierTests : IDisposable
         Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
         Assert.StartsWith("login to registry.example.com failed: refusing to send credentials to the token service", error.Message, StringComparison.Ordinal);
         Assert.Single(registry.Requests);
+    }
+
+    /// <summary>A token service that takes docker's OAuth2 refresh-token grant (POST) for one identity token.</summary>
+    private static FakeRegistry OAuthRegistry(string? rotated = null) => new(request =>
+    {
+        if (request.RequestUri!.ToString() == Realm && request.Method == HttpMethod.Post)
+        {
+            var form = request.Content!.ReadAsStringAsync().GetAwaiter().GetResult();
+            return form == "client_id=dotnet-remote&grant_type=refresh_token&refresh_token=id-token-1&service=registry.example.com"
+                ? FakeRegistry.Status(HttpStatusCode.OK, json: rotated is null ? "{\"access_token\":\"good-token\"}" : $"{{\"access_token\":\"good-token\",\"refresh_token\":\"{rotated}\"}}")
+                : FakeRegistry.Status(HttpStatusCode.Unauthorized);
+        }
+
+        return request.Headers.Authorization?.ToString() == "Bearer good-token" ? FakeRegistry.Status(HttpStatusCode.OK) : FakeRegistry.Status(HttpStatusCode.Unauthorized, BearerChallenge);
+    });
+
+    private Task<RegistryVerification> VerifyIdentityToken(FakeRegistry registry, string token) =>
+        new RegistryLoginVerifier(_home.Context(registry), TimeSpan.FromMilliseconds(500))
+            .VerifyAsync(RegistryReference.ParseRegistry("docker://registry.example.com"), RegistryLoginVerifier.IdentityTokenUsername, token, insecure: false);
+
+    [Fact]
+    public async Task An_identity_token_is_verified_with_dockers_refresh_token_grant_and_kept_or_rotated()
+    {
+        var kept = await VerifyIdentityToken(OAuthRegistry(), "id-token-1");
+        var rotated = await VerifyIdentityToken(OAuthRegistry("id-token-2"), "id-token-1");
+        var wrong = await Assert.ThrowsAsync<RemoteException>(() => VerifyIdentityToken(OAuthRegistry(), "stolen"));
+
+        Assert.Equal(("id-token-1", true), (kept.IdentityToken, kept.CredentialsVerified));
+        Assert.Equal("id-token-2", rotated.IdentityToken);
+        Assert.Equal("login to registry.example.com failed: unauthorized: incorrect username or password", wrong.Message);
+    }
+
+    [Fact]
+    public async Task An_identity_token_is_never_sent_as_basic_credentials()
+    {
+        var registry = FakeRegistry.BasicAuth("alice", "right");
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() => VerifyIdentityToken(registry, "id-token-1"));
+
+        Assert.Contains("needs a Bearer token service", error.Message, StringComparison.Ordinal);
+        Assert.Single(registry.Requests);
+    }
+
+    [Theory]
+    [InlineData("https://auth.tenant-b.co.uk/token", "docker://registry.tenant-a.co.uk")]
+    [InlineData("https://y.github.io/token", "docker://x.github.io")]
+    public async Task A_realm_under_the_same_public_suffix_but_another_registrable_domain_is_refused_naming_how_to_trust_it(string realm, string uri)
+    {
+        var registry = TokenRegistry(realm, $"Bearer realm=\"{realm}\",service=\"s\"");
+        var realmHost = new Uri(realm).Host;
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(registry, uri));
+
+        Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
+        Assert.Contains($"--trust-realm {realmHost}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{RealmPolicy.TrustedRealmsVariable}={realmHost}", error.Message, StringComparison.Ordinal);
+        Assert.Single(registry.Requests);
+
+        var trusted = TokenRegistry(realm, $"Bearer realm=\"{realm}\",service=\"s\"");
+        Assert.Equal(RealmTrust.Trusted, (await Verify(trusted, uri, trust: [realmHost])).RealmTrust);
+    }
+
+    [Fact]
+    public async Task A_registry_whose_realm_is_another_name_of_the_same_loopback_machine_is_logged_into()
+    {
+        // Apptainer's e2e layout: registry at 127.0.0.1:5000, realm http://localhost:5000/auth.
+        const string realm = "http://localhost:5000/auth";
+        var registry = TokenRegistry(realm, $"Bearer realm=\"{realm}\",service=\"e2e\"");
+
+        var result = await Verify(registry, "docker://127.0.0.1:5000");
+
+        Assert.Equal(RealmTrust.BothLoopback, result.RealmTrust);
+        Assert.StartsWith(realm, registry.Requests[1].Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_host_name_that_resolves_to_loopback_falls_back_to_http_without_insecure()
+    {
+        _home.Hosts["registry-a.test"] = [IPAddress.Parse("127.0.0.2")];
+        var registry = new FakeRegistry(request => request.RequestUri!.Scheme == "https"
+            ? throw new HttpRequestException(HttpRequestError.SecureConnectionError, "no TLS here")
+            : FakeRegistry.BasicAuth("alice", "right").Answer(request));
+
+        var result = await Verify(registry, "docker://registry-a.test:5000");
+
+        Assert.Equal("http://registry-a.test:5000", result.Endpoint);
+        Assert.Contains("registry-a.test", _home.Resolved);
     }
 
     [Fact]

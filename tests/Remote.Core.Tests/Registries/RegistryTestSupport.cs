@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace DotnetRemote.Core.Tests.Registries;
@@ -32,12 +33,37 @@ internal sealed class TestHome : IDisposable
 
     public RecordingLog Log { get; } = new();
 
+    /// <summary>
+    /// The names the fake resolver knows (an /etc/hosts of the test); any other name does not resolve. IP literals
+    /// never reach it. Tests add loopback aliases here.
+    /// </summary>
+    public Dictionary<string, IPAddress[]> Hosts { get; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["localhost"] = [IPAddress.Loopback, IPAddress.IPv6Loopback],
+    };
+
+    /// <summary>Every name the engine asked the resolver for.</summary>
+    public List<string> Resolved { get; } = [];
+
     public void SetEnvironment(string name, string value) => _environment[name] = value;
 
     public string? Environment(string name) => _environment.TryGetValue(name, out var value) ? value : null;
 
     public RemoteContext Context(HttpMessageHandler? handler = null, string? authFile = null) =>
-        new(RemotePaths.FromEnvironment(Environment, authFileOverride: authFile), Log, handler ?? new FakeRegistry(_ => throw new InvalidOperationException("no network in this test")), isRoot: false, environment: Environment);
+        new(RemotePaths.FromEnvironment(Environment, authFileOverride: authFile), Log, handler ?? new FakeRegistry(_ => throw new InvalidOperationException("no network in this test")), isRoot: false, environment: Environment)
+        {
+            ResolveHost = ResolveAsync,
+        };
+
+    private Task<IPAddress[]> ResolveAsync(string name, CancellationToken cancellationToken)
+    {
+        lock (Resolved)
+        {
+            Resolved.Add(name);
+        }
+
+        return Hosts.TryGetValue(name, out var addresses) ? Task.FromResult(addresses) : Task.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound));
+    }
 
     public static void WriteFile(string path, string content)
     {
@@ -135,6 +161,13 @@ internal static class FakeCredentialHelper
         return state;
     }
 
+    /// <summary>How many times the helper ran.</summary>
+    public static int Runs(string state) => ArgvLog(state).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+
+    /// <summary>The <c>DOTNET_REMOTE_HELPER_CHAIN</c> each run saw, one line a run.</summary>
+    public static string[] Chains(string state) =>
+        File.Exists(Path.Combine(state, "chain.log")) ? File.ReadAllLines(Path.Combine(state, "chain.log")) : [];
+
     public static string ArgvLog(string state) => File.Exists(Path.Combine(state, "argv.log")) ? File.ReadAllText(Path.Combine(state, "argv.log")) : "";
 
     public static string[] StoredFiles(string state) =>
@@ -145,6 +178,7 @@ internal static class FakeCredentialHelper
         state='{{state}}'
         mkdir -p "$state/store"
         echo "$0 $*" >> "$state/argv.log"
+        echo "${DOTNET_REMOTE_HELPER_CHAIN:-}" >> "$state/chain.log"
         input=$(cat)
         keyfile() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
         case "$1" in

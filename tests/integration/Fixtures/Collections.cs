@@ -4,9 +4,9 @@ namespace DotnetRemote.Integration.Tests.Fixtures;
 // the collections run in parallel. Put a test class in one with [Collection(XxxCollection.Name)] and take the
 // fixtures it needs in its constructor.
 
-/// <summary>registry-a.test (alice), registry-b.test (bob), and the token-auth registry.</summary>
+/// <summary>registry-a.test (alice), registry-b.test (bob), and the two token-auth registries (strict, lenient).</summary>
 [CollectionDefinition(Name)]
-public sealed class Registries : ICollectionFixture<RegistryAFixture>, ICollectionFixture<RegistryBFixture>, ICollectionFixture<TokenAuthRegistryFixture>
+public sealed class Registries : ICollectionFixture<RegistryAFixture>, ICollectionFixture<RegistryBFixture>, ICollectionFixture<TokenAuthRegistryFixture>, ICollectionFixture<LenientTokenRegistryFixture>
 {
     public const string Name = "Registries";
 }

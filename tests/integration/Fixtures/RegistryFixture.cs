@@ -69,13 +69,26 @@ public sealed class RegistryBFixture() : RegistryFixture(
 
 /// <summary>
 /// A distribution registry with token auth: <c>/v2/</c> answers <c>Bearer realm="<see cref="Realm"/>",service="<see cref="Service"/>"</c>;
-/// the realm is our token server (servers/RegistryTokenServer), which checks Basic <see cref="Username"/>/<see cref="Password"/>
-/// and signs RS256 JWTs the registry verifies. Registry and realm are both reached through <see cref="Hostname"/>.
+/// the realm is our token server (servers/RegistryTokenServer), which checks Basic credentials and signs RS256 JWTs
+/// the registry verifies. The registry is reached through <see cref="Hostname"/>, the realm through <see cref="RealmHost"/>.
 /// </summary>
-public sealed class TokenAuthRegistryFixture : ContainerFixture
+public abstract class TokenRegistryFixture : ContainerFixture
 {
+    private readonly string mode;
+    private readonly string refreshUsers;
 
-    public string Hostname { get; } = "registry-a.test";
+    protected TokenRegistryFixture(string hostname, string realmHost, string mode, string refreshUsers)
+    {
+        Hostname = hostname;
+        RealmHost = realmHost;
+        this.mode = mode;
+        this.refreshUsers = refreshUsers;
+    }
+
+    public string Hostname { get; }
+
+    /// <summary>The host name in the realm URL (the registry's own name, or another name of this machine).</summary>
+    public string RealmHost { get; }
 
     public int Port { get; private set; }
 
@@ -83,16 +96,15 @@ public sealed class TokenAuthRegistryFixture : ContainerFixture
 
     public Uri BaseAddress => new($"http://{HostPort}/");
 
-    public string Username { get; } = "tina";
-
-    public string Password { get; } = "tina-pass-t";
-
     /// <summary>Token endpoint URL, e.g. http://registry-a.test:PORT/token.</summary>
     public string Realm { get; private set; } = "";
 
     public string Service { get; } = "dotnet-remote-registry";
 
     public string Issuer { get; } = "dotnet-remote-token-issuer";
+
+    /// <summary>The users the token server knows, "user:password" pairs separated by ';'.</summary>
+    protected abstract string Users { get; }
 
     protected override async Task StartAsync()
     {
@@ -105,14 +117,16 @@ public sealed class TokenAuthRegistryFixture : ContainerFixture
             .WithEnvironment("TOKEN_KEY", "/keys/token.key")
             .WithEnvironment("TOKEN_CERT", "/keys/token.crt")
             .WithEnvironment("TOKEN_ISSUER", Issuer)
-            .WithEnvironment("TOKEN_USERS", $"{Username}:{Password}")
+            .WithEnvironment("TOKEN_USERS", Users)
+            .WithEnvironment("TOKEN_MODE", mode)
+            .WithEnvironment("TOKEN_REFRESH_USERS", refreshUsers)
             .WithPortBinding(Images.FakeServerPort, true)
             .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(
                 r => r.ForPath("/healthz").ForPort(Images.FakeServerPort),
                 w => w.WithTimeout(TimeSpan.FromSeconds(60))))
             .Build());
-        await StartWithLogsAsync(tokenServer, "registry token server");
-        Realm = $"http://{Hostname}:{tokenServer.GetMappedPublicPort(Images.FakeServerPort)}/token";
+        await StartWithLogsAsync(tokenServer, $"registry token server ({mode})");
+        Realm = $"http://{RealmHost}:{tokenServer.GetMappedPublicPort(Images.FakeServerPort)}/token";
 
         var auth = $"""
               token:
@@ -124,9 +138,38 @@ public sealed class TokenAuthRegistryFixture : ContainerFixture
         var registry = Track(RegistryContainer.Builder(await registryImage, auth)
             .WithResourceMapping(Utf8(TestCertificates.TokenCertificatePem), "/etc/docker/registry/token.crt")
             .Build());
-        await StartWithLogsAsync(registry, "token-auth registry");
+        await StartWithLogsAsync(registry, $"token-auth registry ({mode})");
         Port = registry.GetMappedPublicPort(RegistryContainer.Port);
     }
+}
+
+/// <summary>Token auth on registry-a.test, realm on the same name; the token server authenticates every request. tina / tina-pass-t.</summary>
+public sealed class TokenAuthRegistryFixture() : TokenRegistryFixture("registry-a.test", "registry-a.test", "strict", "")
+{
+    public string Username { get; } = "tina";
+
+    public string Password { get; } = "tina-pass-t";
+
+    protected override string Users => $"{Username}:{Password}";
+}
+
+/// <summary>
+/// Token auth on registry-b.test with the realm on <c>localhost</c>, another name of the same loopback machine (the
+/// layout of Apptainer's e2e suite). Its token server is lenient: any scoped request gets a token (anonymous pull
+/// access for wrong credentials), only scope-less requests, docker's login, are authenticated. Two users:
+/// lena / lena-pass-l, and rita / rita-pass-r, who gets a <c>refresh_token</c> (an identity token) when she logs in.
+/// </summary>
+public sealed class LenientTokenRegistryFixture() : TokenRegistryFixture("registry-b.test", "localhost", "lenient", "rita")
+{
+    public string Username { get; } = "lena";
+
+    public string Password { get; } = "lena-pass-l";
+
+    public string RefreshUsername { get; } = "rita";
+
+    public string RefreshPassword { get; } = "rita-pass-r";
+
+    protected override string Users => $"{Username}:{Password};{RefreshUsername}:{RefreshPassword}";
 }
 
 /// <summary>The distribution registry container both flavours share; only the <c>auth:</c> section differs.</summary>

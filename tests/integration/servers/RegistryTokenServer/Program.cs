@@ -6,6 +6,14 @@
 //   TOKEN_KEY, TOKEN_CERT   PEM files of the signing key and its self-signed certificate (required)
 //   TOKEN_USERS             "user:password" pairs separated by ';' (required)
 //   TOKEN_ISSUER            issuer the registry expects (required)
+//   TOKEN_MODE              "strict" (default): every request must authenticate.
+//                           "lenient": like Apptainer's e2e token server and registries with public repositories: a
+//                           request WITH a scope is never refused: right credentials get the scopes asked for, anything
+//                           else an anonymous token with pull access only; a request WITHOUT a scope (docker's login)
+//                           must authenticate, 401 otherwise.
+//   TOKEN_REFRESH_USERS     users (separated by ';') who get a "refresh_token" when they ask with offline_token=true,
+//                           as Docker Hub and Harbor do; POST /token with grant_type=refresh_token (or password) and
+//                           the form fields of docker's OAuth2 flow then issues tokens for it.
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -24,20 +32,70 @@ var users = Required("TOKEN_USERS").Split(';', StringSplitOptions.RemoveEmptyEnt
     .Select(pair => pair.Split(':', 2))
     .ToDictionary(parts => parts[0], parts => parts.Length > 1 ? parts[1] : "", StringComparer.Ordinal);
 
+var lenient = Environment.GetEnvironmentVariable("TOKEN_MODE") == "lenient";
+var refreshUsers = (Environment.GetEnvironmentVariable("TOKEN_REFRESH_USERS") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+var refreshTokens = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
 app.MapGet("/healthz", () => Results.Text("ok"));
 
 app.MapGet("/token", (HttpRequest request) =>
 {
     var user = Authenticate(request.Headers.Authorization.ToString());
-    if (user is null)
+    var scopes = request.Query["scope"].Where(s => !string.IsNullOrEmpty(s)).SelectMany(s => s!.Split(' ')).ToList();
+    if (user is null && !(lenient && scopes.Count > 0))
     {
-        request.HttpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"registry-token\"";
-        return Results.Text("{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"invalid username/password\"}]}",
-            "application/json", Encoding.UTF8, StatusCodes.Status401Unauthorized);
+        return Unauthorized(request);
     }
 
-    var service = request.Query["service"].ToString();
-    var scopes = request.Query["scope"].Where(s => !string.IsNullOrEmpty(s)).SelectMany(s => s!.Split(' ')).ToList();
+    // Lenient: a scoped request with wrong or no credentials gets an anonymous token that may only pull.
+    var refresh = user is not null && request.Query["offline_token"] == "true" && refreshUsers.Contains(user) ? NewRefreshToken(user) : null;
+    return Issue(request.Query["service"].ToString(), user ?? "", user is null ? scopes.Select(PullOnly).ToList() : scopes, refresh);
+});
+
+// docker's and containers/image's OAuth2 flow (distribution's fetchTokenWithOAuth): a form POST.
+app.MapPost("/token", async (HttpRequest request) =>
+{
+    var form = await request.ReadFormAsync();
+    string? user = form["grant_type"].ToString() switch
+    {
+        "refresh_token" => refreshTokens.TryGetValue(form["refresh_token"].ToString(), out var owner) ? owner : null,
+        "password" => users.TryGetValue(form["username"].ToString(), out var password) && password == form["password"].ToString() ? form["username"].ToString() : null,
+        _ => null,
+    };
+    if (user is null)
+    {
+        return Unauthorized(request);
+    }
+
+    var scopes = form["scope"].Where(s => !string.IsNullOrEmpty(s)).SelectMany(s => s!.Split(' ')).ToList();
+    var refresh = form["grant_type"] == "password" && form["access_type"] == "offline" && refreshUsers.Contains(user) ? NewRefreshToken(user) : null;
+    return Issue(form["service"].ToString(), user, scopes, refresh);
+});
+
+app.Run();
+
+IResult Unauthorized(HttpRequest request)
+{
+    request.HttpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"registry-token\"";
+    return Results.Text("{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"invalid username/password\"}]}",
+        "application/json", Encoding.UTF8, StatusCodes.Status401Unauthorized);
+}
+
+string NewRefreshToken(string user)
+{
+    var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+    refreshTokens[token] = user;
+    return token;
+}
+
+static string PullOnly(string scope)
+{
+    var last = scope.LastIndexOf(':');
+    return last > 0 && scope[(last + 1)..].Split(',').Contains("pull") ? scope[..(last + 1)] + "pull" : scope[..(last + 1)];
+}
+
+IResult Issue(string service, string user, List<string> scopes, string? refreshToken)
+{
     var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     var jwt = Sign(Object(w =>
     {
@@ -77,11 +135,13 @@ app.MapGet("/token", (HttpRequest request) =>
         w.WriteString("access_token", jwt);
         w.WriteNumber("expires_in", 300);
         w.WriteString("issued_at", DateTimeOffset.FromUnixTimeSeconds(now).ToString("yyyy-MM-ddTHH:mm:ssZ"));
+        if (refreshToken is not null)
+        {
+            w.WriteString("refresh_token", refreshToken);
+        }
     });
     return Results.Bytes(body, "application/json");
-});
-
-app.Run();
+}
 
 string? Authenticate(string header)
 {
