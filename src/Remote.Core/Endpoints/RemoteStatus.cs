@@ -72,7 +72,8 @@ public sealed class RemoteStatus(RemoteContext context)
             if (response.IsSuccessStatusCode)
             {
                 using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-                if (document.RootElement.TryGetProperty("data", out var data) && data.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.String)
+                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("data", out var data)
+                    && data.ValueKind == JsonValueKind.Object && data.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.String)
                 {
                     return new ServiceStatus(title, true, version.GetString()!, uri);
                 }

@@ -92,7 +92,15 @@ public sealed class ServiceDiscovery
                 name = name == "keystore" ? "keyserver" : name;
                 if (property.Value.TryGetProperty("uri", out var uri) && uri.ValueKind == JsonValueKind.String)
                 {
-                    services[name] = uri.GetString()!;
+                    var text = uri.GetString()!;
+
+                    // A server's URL is used to build requests: anything but an absolute http(s) URL is the server's fault.
+                    if (text.Length > 0 && !IsHttpUrl(text))
+                    {
+                        throw new RemoteException(RemoteErrorCodes.DiscoveryFailed, $"jsonresp: invalid response from {source}: the {name} service URI is not an absolute http(s) URL");
+                    }
+
+                    services[name] = text;
                 }
             }
         }
@@ -103,6 +111,9 @@ public sealed class ServiceDiscovery
 
         return services;
     }
+
+    private static bool IsHttpUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" && parsed.Host.Length > 0;
 
     private async Task<string> FetchAsync(string url, CancellationToken cancellationToken)
     {

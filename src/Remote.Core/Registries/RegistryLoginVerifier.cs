@@ -194,7 +194,8 @@ public sealed class RegistryLoginVerifier
         {
             try
             {
-                return JsonNode.Parse(body) is JsonObject reply
+                // Duplicate keys are refused while parsing; a lazily built object would throw on first use.
+                return JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) is JsonObject reply
                     ? TokenFields
                         .Select(name => reply[name] is JsonValue v && v.TryGetValue<string>(out var t) && t.Length > 0 ? t : null)
                         .FirstOrDefault(t => t is not null)
