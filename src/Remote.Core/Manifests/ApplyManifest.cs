@@ -27,7 +27,37 @@ public sealed record ApplyManifestResult(IReadOnlyList<ManifestChange> Changes, 
 /// </summary>
 public sealed class ApplyManifest(RemoteContext context)
 {
+    /// <summary>
+    /// Applies <paramref name="manifest"/>. Values a reference resolved (<see cref="Manifest.Secrets"/>) are masked in
+    /// the plan and in error messages, whatever field they fill.
+    /// </summary>
     public async Task<ApplyManifestResult> ExecuteAsync(Manifest manifest, ApplyManifestOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ApplyManifestResult result;
+        try
+        {
+            result = await ExecuteUnmaskedAsync(manifest, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RemoteException ex) when (manifest.Secrets.Count > 0)
+        {
+            // The inner exception is left out: its message may quote the value.
+            throw ex is ConfigFileException file
+                ? new ConfigFileException(file.FilePath, file.Line, CiSecretMasking.Redact(file.Detail, manifest.Secrets))
+                : new RemoteException(ex.Code, CiSecretMasking.Redact(ex.Message, manifest.Secrets));
+        }
+
+        return manifest.Secrets.Count == 0
+            ? result
+            : result with
+            {
+                Changes = result.Changes
+                    .Select(c => c with { Target = CiSecretMasking.Redact(c.Target, manifest.Secrets), Detail = CiSecretMasking.Redact(c.Detail, manifest.Secrets) })
+                    .ToList(),
+            };
+    }
+
+    private async Task<ApplyManifestResult> ExecuteUnmaskedAsync(Manifest manifest, ApplyManifestOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(options);

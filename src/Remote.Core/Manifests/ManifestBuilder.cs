@@ -33,7 +33,8 @@ public sealed class ManifestBuilder(Func<string, string?> environment, string so
     /// <param name="username">A literal username, or null to read <paramref name="usernameVariable"/>.</param>
     public ManifestBuilder AddLogin(string uri, string? username, string? usernameVariable, string? passwordVariable, bool insecure, string origin)
     {
-        var user = !string.IsNullOrEmpty(username) ? username : string.IsNullOrEmpty(usernameVariable) ? "" : Value(usernameVariable, origin);
+        // A value read from the environment is masked wherever it is printed, the user name too.
+        var user = !string.IsNullOrEmpty(username) ? username : string.IsNullOrEmpty(usernameVariable) ? "" : Secret(usernameVariable, origin);
         if (string.IsNullOrEmpty(passwordVariable))
         {
             throw new RemoteException(RemoteErrorCodes.ManifestInvalid, $"{origin}: PasswordEnvironmentVariable is required");

@@ -31,9 +31,11 @@ public static class ManifestReader
         var logins = new List<ManifestLogin>();
         var yaml = StrictYamlReader.ForText(text, filePath);
 
-        string Value(string raw, int line, bool secret)
+        // Every value a reference produced is a secret, whatever field it fills: it is masked in the plan, in errors
+        // and in CI logs. A uri may take ${env:} (masked like any other) but never ${file:}.
+        string Value(string raw, int line, bool secret, string field)
         {
-            var value = references.Expand(raw, filePath, line);
+            var value = references.Expand(raw, filePath, line, secrets, allowFile: field != "uri", field);
             if (secret && value.Length > 0)
             {
                 secrets.Add(value);
@@ -55,7 +57,7 @@ public static class ManifestReader
         return new Manifest(filePath, remotes, logins) { Secrets = secrets };
     }
 
-    private delegate string Resolve(string raw, int line, bool secret);
+    private delegate string Resolve(string raw, int line, bool secret, string field);
 
     private static ManifestRemote ReadRemote(StrictYamlReader yaml, string name, Resolve value)
     {
@@ -69,8 +71,8 @@ public static class ManifestReader
             var at = yaml.Line;
             switch (key)
             {
-                case "uri": uri = value(yaml.ReadString(), at, secret: false); return true;
-                case "token": token = value(yaml.ReadString(), at, secret: true); return true;
+                case "uri": uri = value(yaml.ReadString(), at, secret: false, "uri"); return true;
+                case "token": token = value(yaml.ReadString(), at, secret: true, "token"); return true;
                 case "insecure": insecure = yaml.ReadBool(); return true;
                 case "use": use = yaml.ReadBool(); return true;
                 case "keyservers": yaml.ReadSequence(() => keyservers.Add(ReadKeyserver(yaml, value))); return true;
@@ -95,7 +97,7 @@ public static class ManifestReader
         {
             switch (key)
             {
-                case "uri": uri = value(yaml.ReadString(), line, secret: false); return true;
+                case "uri": uri = value(yaml.ReadString(), line, secret: false, "uri"); return true;
                 case "order": order = yaml.ReadInt(); return true;
                 case "insecure": insecure = yaml.ReadBool(); return true;
                 default: return false;
@@ -116,9 +118,9 @@ public static class ManifestReader
             var at = yaml.Line;
             switch (key)
             {
-                case "uri": uri = value(yaml.ReadString(), at, secret: false); return true;
-                case "username": username = value(yaml.ReadString(), at, secret: false); return true;
-                case "password": password = value(yaml.ReadString(), at, secret: true); return true;
+                case "uri": uri = value(yaml.ReadString(), at, secret: false, "uri"); return true;
+                case "username": username = value(yaml.ReadString(), at, secret: false, "username"); return true;
+                case "password": password = value(yaml.ReadString(), at, secret: true, "password"); return true;
                 case "insecure": insecure = yaml.ReadBool(); return true;
                 default: return false;
             }
