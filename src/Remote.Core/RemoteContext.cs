@@ -28,6 +28,17 @@ public sealed class RemoteContext
     /// <summary>Reads an environment variable (credential overrides such as <c>DOCKER_USERNAME</c>); injectable for tests.</summary>
     public Func<string, string?> Environment { get; }
 
+    private readonly HashSet<string> _warnings = new(StringComparer.Ordinal);
+
+    /// <summary>True the first time <paramref name="key"/> is asked for: a warning about a file is printed once per command.</summary>
+    internal bool WarnOnce(string key)
+    {
+        lock (_warnings)
+        {
+            return _warnings.Add(key);
+        }
+    }
+
     /// <summary>Throws the seed's "not root" error unless the caller is root.</summary>
     internal void RequireRoot(string what)
     {

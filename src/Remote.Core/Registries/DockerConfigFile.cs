@@ -156,6 +156,8 @@ public sealed class DockerConfigFile
         ArgumentNullException.ThrowIfNull(change);
         AtomicFile.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!, AtomicFile.PrivateDirectory);
         using var fileLock = ConfigFileLock.Acquire(path, AtomicFile.PrivateFile);
+        AtomicFile.SweepLeftovers(path);
+        FileSafety.RequireSafeFile(path);
         var file = Load(path);
         var before = file.ToJson();
         var result = await change(file);
