@@ -54,7 +54,7 @@ public static class ManifestReader
             }
         }));
 
-        return new Manifest(filePath, remotes, logins) { Secrets = secrets };
+        return new Manifest(filePath, remotes, logins) { Secrets = secrets.Distinct(StringComparer.Ordinal).ToList() };
     }
 
     private delegate string Resolve(string raw, int line, bool secret, string field);
