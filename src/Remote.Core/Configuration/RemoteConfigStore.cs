@@ -28,6 +28,9 @@ public sealed class RemoteConfigStore
         // Root refuses a folder or file another user controls before reading, chmodding or writing anything there.
         FileSafety.RequireSafeFileAndDirectory(Paths.UserConfigFile);
         EnforcePrivateModes();
+
+        // An apply killed after its commit point is finished first, so remote.yaml and docker-config.json agree.
+        FileJournal.RecoverPending(Paths.UserConfigFile, AtomicFile.PrivateFile);
         return Read(Paths.UserConfigFile) ?? new RemoteConfig();
     }
 
@@ -134,8 +137,7 @@ public sealed class RemoteConfigStore
     {
         ArgumentNullException.ThrowIfNull(change);
         AtomicFile.EnsureDirectory(Path.GetDirectoryName(Paths.UserConfigFile)!, AtomicFile.PrivateDirectory);
-        using var fileLock = ConfigFileLock.Acquire(Paths.UserConfigFile, AtomicFile.PrivateFile);
-        AtomicFile.SweepLeftovers(Paths.UserConfigFile);
+        using var fileLock = FileJournal.Lock(Paths.UserConfigFile, AtomicFile.PrivateFile);
         var user = LoadUser();
         var view = merged ? ConfigMerge.Merge(user, LoadSystem(), _context.Log) : user;
         var before = RemoteConfigYaml.Write(user);
@@ -147,6 +149,19 @@ public sealed class RemoteConfigStore
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The user file's content before and after <paramref name="change"/>, without writing: for a caller that holds the
+    /// lock and writes it together with other files (<see cref="FileJournal.WriteAll"/>).
+    /// </summary>
+    internal (string Before, string After) PrepareUserUpdate(bool merged, Action<RemoteConfig> change)
+    {
+        var user = LoadUser();
+        var view = merged ? ConfigMerge.Merge(user, LoadSystem(), _context.Log) : user;
+        var before = RemoteConfigYaml.Write(user);
+        change(view);
+        return (before, RemoteConfigYaml.Write(merged ? ConfigMerge.UserPart(view, user) : view));
     }
 
     public Task<T> UpdateUserAsync<T>(bool merged, Func<RemoteConfig, T> change) =>

@@ -88,19 +88,23 @@ public sealed class DockerCredentialStore
     public Task<string?> StoreAsync(RegistryReference reference, string username, string secret, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        return DockerConfigFile.UpdateAsync(FilePath, async file =>
-        {
-            var key = reference.ConfigKey;
-            if (HelperFor(file, key, reference) is not { } helper)
-            {
-                file.SetAuth(key, username, secret);
-                return null;
-            }
+        return DockerConfigFile.UpdateAsync(FilePath, file => StoreIntoAsync(file, reference, username, secret, cancellationToken));
+    }
 
-            await Helper(helper).StoreAsync(new HelperCredential(key, username, secret), cancellationToken);
-            file.SetHelperPlaceholder(key);
-            return helper;
-        });
+    /// <summary>As <see cref="StoreAsync"/>, into a file the caller loaded under its lock and writes itself.</summary>
+    internal async Task<string?> StoreIntoAsync(DockerConfigFile file, RegistryReference reference, string username, string secret, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var key = reference.ConfigKey;
+        if (HelperFor(file, key, reference) is not { } helper)
+        {
+            file.SetAuth(key, username, secret);
+            return null;
+        }
+
+        await Helper(helper).StoreAsync(new HelperCredential(key, username, secret), cancellationToken);
+        file.SetHelperPlaceholder(key);
+        return helper;
     }
 
     /// <summary>

@@ -130,12 +130,8 @@ public sealed class ApplyManifest(RemoteContext context)
             return new ApplyManifestResult(changes, Applied: false);
         }
 
-        foreach (var (reference, login) in registryChanges)
-        {
-            await credentials.StoreAsync(reference, login.Username, login.Password, cancellationToken).ConfigureAwait(false);
-        }
-
-        await store.UpdateUserAsync(merged: true, config =>
+        // One commit for both files: a kill between the two writes leaves no half-applied state (ManifestCommit).
+        await new ManifestCommit(context).CommitAsync([.. registryChanges.Select(c => (c.Reference, c.Login.Username, c.Login.Password))], config =>
         {
             foreach (var remote in manifest.Remotes)
             {
@@ -152,9 +148,7 @@ public sealed class ApplyManifest(RemoteContext context)
                 config.Credentials.RemoveAll(entry => RegistryLogins.IsSameLogin(entry.Uri, reference));
                 config.Credentials.Add(new CredentialConfig { Uri = reference.Uri, Insecure = login.Insecure });
             }
-
-            return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"{manifest.Source} applied: {changes.Count(c => c.Action != "unchanged")} change(s)");
         return new ApplyManifestResult(changes, Applied: true);
     }

@@ -58,6 +58,9 @@ public sealed class DockerConfigFile
     public static DockerConfigFile Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+
+        // An apply killed after its commit point is finished first, so remote.yaml and docker-config.json agree.
+        FileJournal.RecoverPending(path, AtomicFile.PrivateFile);
         byte[] utf8;
         try
         {
@@ -155,8 +158,7 @@ public sealed class DockerConfigFile
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(change);
         AtomicFile.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!, AtomicFile.PrivateDirectory);
-        using var fileLock = ConfigFileLock.Acquire(path, AtomicFile.PrivateFile);
-        AtomicFile.SweepLeftovers(path);
+        using var fileLock = FileJournal.Lock(path, AtomicFile.PrivateFile);
         FileSafety.RequireSafeFile(path);
         var file = Load(path);
         var before = file.ToJson();
