@@ -189,7 +189,7 @@ public sealed class CredentialHelperClient
     {
         try
         {
-            return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject ?? throw Failure(action, "the reply is not a JSON object");
+            return StrictJson.ParseNode(json) as JsonObject ?? throw Failure(action, "the reply is not a JSON object");
         }
         catch (JsonException ex)
         {

@@ -133,7 +133,7 @@ public sealed class CredentialHelperProtocol
         JsonObject request;
         try
         {
-            request = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject ?? throw new RemoteException(RemoteErrorCodes.InvalidArgument, "store expects a JSON object on stdin");
+            request = StrictJson.ParseNode(json) as JsonObject ?? throw new RemoteException(RemoteErrorCodes.InvalidArgument, "store expects a JSON object on stdin");
         }
         catch (JsonException)
         {

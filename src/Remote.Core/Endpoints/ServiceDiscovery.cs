@@ -75,7 +75,7 @@ public sealed class ServiceDiscovery
         var services = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            using var document = JsonDocument.Parse(json);
+            using var document = StrictJson.ParseDocument(json);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new RemoteException(RemoteErrorCodes.DiscoveryFailed, $"jsonresp: failed to unmarshal response from {source}: not a JSON object");
@@ -113,7 +113,8 @@ public sealed class ServiceDiscovery
     }
 
     private static bool IsHttpUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" && parsed.Host.Length > 0;
+        !text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))
+        && Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" && parsed.Host.Length > 0;
 
     private async Task<string> FetchAsync(string url, CancellationToken cancellationToken)
     {

@@ -109,7 +109,7 @@ public sealed class DockerConfigFile
         {
             // Duplicate keys are refused while parsing (docker/cli would keep the last; which one holds the secret is
             // ambiguous, and a lazily built object would fail later, on first use).
-            node = JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false });
+            node = StrictJson.ParseNode(utf8, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException ex)
         {

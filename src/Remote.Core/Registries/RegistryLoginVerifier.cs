@@ -195,7 +195,7 @@ public sealed class RegistryLoginVerifier
             try
             {
                 // Duplicate keys are refused while parsing; a lazily built object would throw on first use.
-                return JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) is JsonObject reply
+                return StrictJson.ParseNode(body) is JsonObject reply
                     ? TokenFields
                         .Select(name => reply[name] is JsonValue v && v.TryGetValue<string>(out var t) && t.Length > 0 ? t : null)
                         .FirstOrDefault(t => t is not null)
