@@ -34,7 +34,8 @@ public sealed class ConfigFileLock : IDisposable
             if (handle.IsInvalid)
             {
                 handle.Dispose();
-                throw errno == UnixFile.ELoop
+                // ELOOP, or EACCES where the kernel's protected_regular/protected_symlinks refuse first: say why.
+                throw errno == UnixFile.ELoop || IsSymbolicLink(lockPath)
                     ? new RemoteException(RemoteErrorCodes.ConfigUnsafe, $"could not lock {filePath}: {lockPath} is a symbolic link; refusing to follow it (remove it)")
                     : new RemoteException(RemoteErrorCodes.ConfigIo, $"could not lock {filePath}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}");
             }
@@ -77,6 +78,18 @@ public sealed class ConfigFileLock : IDisposable
             // Another process holds it; back off briefly (1, 2, 4 … 50 ms).
             Thread.Sleep(delay);
             delay = Math.Min(delay * 2, 50);
+        }
+    }
+
+    private static bool IsSymbolicLink(string path)
+    {
+        try
+        {
+            return UnixFile.LinkStatus(path) is { Kind: UnixFileKind.SymbolicLink };
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
