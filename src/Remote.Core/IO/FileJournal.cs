@@ -124,6 +124,8 @@ public static class FileJournal
         try
         {
             AtomicFile.SweepLeftovers(path);
+            AtomicFile.SweepLeftovers(JournalPath(path));
+            SweepUncommittedMarkers(path);
             Recover(path);
             return held;
         }
@@ -131,6 +133,24 @@ public static class FileJournal
         {
             held.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A commit marker's temp file is a commit that never happened (its rename is the commit): it is only ever written
+    /// while the writer holds every lock, this one included, so one found now belongs to a killed writer.
+    /// </summary>
+    private static void SweepUncommittedMarkers(string path)
+    {
+        try
+        {
+            foreach (var leftover in Directory.EnumerateFiles(Path.GetDirectoryName(Path.GetFullPath(path))!, "..dotnet-remote-commit.*.tmp"))
+            {
+                TryDelete(leftover);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
         }
     }
 
