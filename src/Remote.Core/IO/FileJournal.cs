@@ -154,8 +154,6 @@ public static class FileJournal
         }
     }
 
-    internal static bool IsHeld(string path) => HeldLocks.ContainsKey(Path.GetFullPath(path));
-
     private static void TryDelete(string path)
     {
         try
