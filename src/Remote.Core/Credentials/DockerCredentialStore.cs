@@ -192,22 +192,30 @@ public sealed class DockerCredentialStore
 
         return await DockerConfigFile.UpdateAsync(FilePath, async file =>
         {
-            var erased = new List<ErasedLogin>();
-            foreach (var key in file.Keys.Where(selected).ToList())
-            {
-                string? helper = null;
-                if (!file.HoldsSecret(key) && file.HelperFor(key) is { } named)
-                {
-                    await Helper(named).EraseAsync(key, cancellationToken);
-                    helper = named;
-                }
-
-                file.Remove(key);
-                erased.Add(new ErasedLogin(key, helper));
-            }
-
+            var erased = await EraseFromAsync(file, selected, cancellationToken);
             return erased.Count > 0 || reference is null ? erased : await EraseFromHelperOnlyAsync(file, reference, cancellationToken);
         });
+    }
+
+    /// <summary>Removes the selected keys from a file the caller loaded under its lock (and their helpers' secrets).</summary>
+    internal async Task<IReadOnlyList<ErasedLogin>> EraseFromAsync(DockerConfigFile file, Func<string, bool> selected, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var erased = new List<ErasedLogin>();
+        foreach (var key in file.Keys.Where(selected).ToList())
+        {
+            string? helper = null;
+            if (!file.HoldsSecret(key) && file.HelperFor(key) is { } named)
+            {
+                await Helper(named).EraseAsync(key, cancellationToken);
+                helper = named;
+            }
+
+            file.Remove(key);
+            erased.Add(new ErasedLogin(key, helper));
+        }
+
+        return erased;
     }
 
     // A helper may hold a login the file does not mark (stored by another tool): docker's logout erases it too.

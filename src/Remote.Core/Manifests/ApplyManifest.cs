@@ -146,14 +146,8 @@ public sealed class ApplyManifest(RemoteContext context)
             return new ApplyManifestResult(changes, Applied: false);
         }
 
-        if (prune is not null)
-        {
-            // Pruned registry keys (and their helpers' secrets) are erased first, under docker-config.json's own lock.
-            await prune.EraseRegistryKeysAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // One commit for both files: a kill between the two writes leaves no half-applied state (ManifestCommit).
-        await new ManifestCommit(context).CommitAsync([.. registryChanges.Select(c => (c.Reference, c.Login.Username, c.Login.Password))], config =>
+        // One commit for both files, pruned keys included: a kill between the two writes leaves no half-applied state.
+        await new ManifestCommit(context).CommitAsync([.. registryChanges.Select(c => (c.Reference, c.Login.Username, c.Login.Password))], prune?.DockerKeys ?? [], config =>
         {
             foreach (var remote in manifest.Remotes)
             {

@@ -14,9 +14,11 @@ namespace DotnetRemote.Core.Manifests;
 /// </summary>
 internal sealed class ManifestCommit(RemoteContext context)
 {
-    public async Task CommitAsync(IReadOnlyList<(RegistryReference Reference, string Username, string Password)> registryLogins, Action<RemoteConfig> changeUserConfig, CancellationToken cancellationToken)
+    /// <param name="eraseKeys">docker-config keys to remove first (apply --prune), with their helpers' secrets.</param>
+    public async Task CommitAsync(IReadOnlyList<(RegistryReference Reference, string Username, string Password)> registryLogins, IReadOnlyCollection<string> eraseKeys, Action<RemoteConfig> changeUserConfig, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registryLogins);
+        ArgumentNullException.ThrowIfNull(eraseKeys);
         ArgumentNullException.ThrowIfNull(changeUserConfig);
         var paths = context.Paths;
         AtomicFile.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(paths.UserConfigFile))!, AtomicFile.PrivateDirectory);
@@ -25,12 +27,13 @@ internal sealed class ManifestCommit(RemoteContext context)
         using var dockerLock = FileJournal.Lock(paths.DockerConfigFile, AtomicFile.PrivateFile);
 
         var files = new List<(string Path, string Content, UnixFileMode Mode)>();
-        if (registryLogins.Count > 0)
+        if (registryLogins.Count > 0 || (eraseKeys.Count > 0 && File.Exists(paths.DockerConfigFile)))
         {
             FileSafety.RequireSafeFile(paths.DockerConfigFile);
             var docker = DockerConfigFile.Load(paths.DockerConfigFile);
             var before = docker.ToJson();
             var store = new DockerCredentialStore(context, paths.DockerConfigFile);
+            await store.EraseFromAsync(docker, eraseKeys.Contains, cancellationToken).ConfigureAwait(false);
             foreach (var (reference, username, password) in registryLogins)
             {
                 await store.StoreIntoAsync(docker, reference, username, password, cancellationToken).ConfigureAwait(false);

@@ -93,6 +93,9 @@ internal sealed class ManifestPrune
     }
 
     /// <summary>Erases the undeclared docker-config keys (and their secrets in credential helpers).</summary>
+    /// <summary>The docker-config keys the prune removes (ManifestCommit removes them with the rest of the apply).</summary>
+    internal IReadOnlyCollection<string> DockerKeys => _dockerKeys;
+
     public async Task EraseRegistryKeysAsync(CancellationToken cancellationToken)
     {
         if (_dockerKeys.Count > 0)
