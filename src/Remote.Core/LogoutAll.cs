@@ -15,6 +15,14 @@ public sealed class LogoutAll(RemoteContext context)
     public async Task<LogoutAllResult> ExecuteAsync(CancellationToken cancellationToken = default)
     {
         var registries = await new RegistryLogoutAll(context).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+
+        // Temp copies a killed writer left beside docker-config.json hold secrets too; taking the lock sweeps them
+        // (remote.yaml's are swept by its update below).
+        if (Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(context.Paths.DockerConfigFile))))
+        {
+            using var sweep = IO.FileJournal.Lock(context.Paths.DockerConfigFile, IO.AtomicFile.PrivateFile);
+        }
+
         var (keyservers, tokens) = await new RemoteConfigStore(context).UpdateUserAsync(merged: false, config =>
         {
             var removed = config.Credentials.RemoveAll(c => !RegistryReference.IsRegistryUri(c.Uri));

@@ -34,6 +34,17 @@ public sealed class RemoteContext
     /// </summary>
     public Func<string, CancellationToken, Task<System.Net.IPAddress[]>> ResolveHost { get; init; } = System.Net.Dns.GetHostAddressesAsync;
 
+    private readonly HashSet<string> _warnings = new(StringComparer.Ordinal);
+
+    /// <summary>True the first time <paramref name="key"/> is asked for: a warning about a file is printed once per command.</summary>
+    internal bool WarnOnce(string key)
+    {
+        lock (_warnings)
+        {
+            return _warnings.Add(key);
+        }
+    }
+
     /// <summary>Throws the seed's "not root" error unless the caller is root.</summary>
     internal void RequireRoot(string what)
     {

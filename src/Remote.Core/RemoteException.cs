@@ -78,6 +78,7 @@ public static class RemoteErrorCodes
     public const string ConfigInvalid = "RMT0010";
     public const string ConfigIo = "RMT0011";
     public const string ConfigLocked = "RMT0012";
+    public const string ConfigUnsafe = "RMT0013";
     public const string KeyserverExists = "RMT0020";
     public const string KeyserverNotConfigured = "RMT0021";
     public const string KeyserverPrimary = "RMT0022";

@@ -11,6 +11,9 @@ public static class RemoteHttp
     public static readonly string UserAgent =
         $"dotnet-remote/{typeof(RemoteHttp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0"}";
 
+    /// <summary>The largest response body the engine buffers (discovery, token and version documents are a few KB).</summary>
+    public const int MaxResponseBytes = 4 * 1024 * 1024;
+
     /// <summary>
     /// A client over the context's handler (tests inject one) or a fresh <see cref="SocketsHttpHandler"/>.
     /// Redirects are not followed automatically, so credentials never travel to a host nobody named.
@@ -40,7 +43,8 @@ public static class RemoteHttp
             disposeHandler = true;
         }
 
-        var client = new HttpClient(handler, disposeHandler) { Timeout = timeout };
+        // Every answer the engine reads is a small JSON document; a hostile server cannot make it buffer gigabytes.
+        var client = new HttpClient(handler, disposeHandler) { Timeout = timeout, MaxResponseContentBufferSize = MaxResponseBytes };
         client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
         return client;
     }

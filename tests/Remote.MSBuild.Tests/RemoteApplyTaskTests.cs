@@ -184,8 +184,9 @@ public sealed class RemoteApplyTaskTests : IDisposable
             Console.SetOut(original);
         }
 
+        // The user name is read from UsernameEnvironmentVariable: a value from the environment is masked too (issue 9).
         Assert.Equal(
-            [$"::add-mask::{TaskSandbox.Token}", $"::add-mask::{TaskSandbox.RegistryPassword}"],
+            [$"::add-mask::{TaskSandbox.Token}", $"::add-mask::{TaskSandbox.RegistryUser}", $"::add-mask::{TaskSandbox.RegistryPassword}"],
             console.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         AssertNoSecretLogged();
     }

@@ -78,7 +78,9 @@ public sealed class CommandLineTests : IDisposable
     {
         var auths = string.Join(",", keys.Select(k => $"\"{k}\":{{\"auth\":\"{Convert.ToBase64String("u:p"u8.ToArray())}\"}}"));
         Directory.CreateDirectory(_machine.ConfigDir);
-        File.WriteAllText(Path.Combine(_machine.ConfigDir, "docker-config.json"), $"{{\"auths\":{{{auths}}}}}");
+        var path = Path.Combine(_machine.ConfigDir, "docker-config.json");
+        File.WriteAllText(path, $"{{\"auths\":{{{auths}}}}}");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // as every writer leaves it
     }
 
     [Fact]

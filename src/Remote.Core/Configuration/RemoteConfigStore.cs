@@ -25,7 +25,12 @@ public sealed class RemoteConfigStore
     /// <summary>The user file (or <c>--config</c> file) as stored; empty when it does not exist.</summary>
     public RemoteConfig LoadUser()
     {
+        // Root refuses a folder or file another user controls before reading, chmodding or writing anything there.
+        FileSafety.RequireSafeFileAndDirectory(Paths.UserConfigFile);
         EnforcePrivateModes();
+
+        // An apply killed after its commit point is finished first, so remote.yaml and docker-config.json agree.
+        FileJournal.RecoverPending(Paths.UserConfigFile, AtomicFile.PrivateFile);
         return Read(Paths.UserConfigFile) ?? new RemoteConfig();
     }
 
@@ -42,6 +47,13 @@ public sealed class RemoteConfigStore
 
         Enforce(Paths.UserConfigDirectory, AtomicFile.PrivateDirectory, isDirectory: true);
         Enforce(Paths.UserConfigFile, AtomicFile.PrivateFile, isDirectory: false);
+
+        // docker-config.json holds passwords: the same check as remote.yaml (an --authfile is the user's business).
+        if (Paths.DockerFallbackFile is not null)
+        {
+            FileSafety.RequireSafeFile(Paths.DockerConfigFile);
+            Enforce(Paths.DockerConfigFile, AtomicFile.PrivateFile, isDirectory: false);
+        }
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -76,7 +88,46 @@ public sealed class RemoteConfigStore
     private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8);
 
     /// <summary>The system file, or the built-in default when it does not exist.</summary>
-    public RemoteConfig LoadSystem() => Read(Paths.SystemConfigFile) ?? BuiltInSystemConfig();
+    public RemoteConfig LoadSystem()
+    {
+        WarnIfSystemFileIsWritableByOthers();
+        return Read(Paths.SystemConfigFile) ?? BuiltInSystemConfig();
+    }
+
+    /// <summary>
+    /// The system file decides which servers every user's tokens go to: one that a non-root user owns or that group or
+    /// others may write is reported (once per command), as its owner could redirect everyone's logins.
+    /// </summary>
+    private void WarnIfSystemFileIsWritableByOthers()
+    {
+        if (OperatingSystem.IsWindows() || !UnixFile.IsSupported || !_context.WarnOnce("system-mode:" + Paths.SystemConfigFile))
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var path in new[] { Paths.SystemConfigFile, Path.GetDirectoryName(Path.GetFullPath(Paths.SystemConfigFile))! })
+            {
+                if (UnixFile.TargetStatus(path) is not { } status)
+                {
+                    continue;
+                }
+
+                const UnixFileMode othersWrite = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+                var sticky = status.Kind == UnixFileKind.Directory && (status.Mode & UnixFileMode.StickyBit) != 0;
+                if (status.OwnerId != 0 || ((status.Mode & othersWrite) != 0 && !sticky))
+                {
+                    _context.Log.Warning($"The system configuration {path} can be changed by non-root users (owner uid {status.OwnerId}, mode {Octal(status.Mode)}): whoever can write it decides where every user's tokens and passwords are sent; it should be owned by root and not writable by group or others");
+                    return;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // An unreadable status is reported by the read itself.
+        }
+    }
 
     /// <summary>What the user sees: the user file with the system file merged in.</summary>
     public RemoteConfig LoadMerged() => ConfigMerge.Merge(LoadUser(), LoadSystem(), _context.Log);
@@ -86,7 +137,7 @@ public sealed class RemoteConfigStore
     {
         ArgumentNullException.ThrowIfNull(change);
         AtomicFile.EnsureDirectory(Path.GetDirectoryName(Paths.UserConfigFile)!, AtomicFile.PrivateDirectory);
-        using var fileLock = ConfigFileLock.Acquire(Paths.UserConfigFile, AtomicFile.PrivateFile);
+        using var fileLock = FileJournal.Lock(Paths.UserConfigFile, AtomicFile.PrivateFile);
         var user = LoadUser();
         var view = merged ? ConfigMerge.Merge(user, LoadSystem(), _context.Log) : user;
         var before = RemoteConfigYaml.Write(user);
@@ -100,6 +151,19 @@ public sealed class RemoteConfigStore
         return result;
     }
 
+    /// <summary>
+    /// The user file's content before and after <paramref name="change"/>, without writing: for a caller that holds the
+    /// lock and writes it together with other files (<see cref="FileJournal.WriteAll"/>).
+    /// </summary>
+    internal (string Before, string After) PrepareUserUpdate(bool merged, Action<RemoteConfig> change)
+    {
+        var user = LoadUser();
+        var view = merged ? ConfigMerge.Merge(user, LoadSystem(), _context.Log) : user;
+        var before = RemoteConfigYaml.Write(user);
+        change(view);
+        return (before, RemoteConfigYaml.Write(merged ? ConfigMerge.UserPart(view, user) : view));
+    }
+
     public Task<T> UpdateUserAsync<T>(bool merged, Func<RemoteConfig, T> change) =>
         UpdateUserAsync(merged, config => Task.FromResult(change(config)));
 
@@ -109,6 +173,8 @@ public sealed class RemoteConfigStore
         ArgumentNullException.ThrowIfNull(change);
         AtomicFile.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(Paths.SystemConfigFile))!, AtomicFile.PublicFile | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         using var fileLock = ConfigFileLock.Acquire(Paths.SystemConfigFile, AtomicFile.PublicFile);
+        AtomicFile.SweepLeftovers(Paths.SystemConfigFile);
+        FileSafety.RequireSafeFile(Paths.SystemConfigFile);
         var system = LoadSystem();
         var result = await change(system).ConfigureAwait(false);
         AtomicFile.WriteAllText(Paths.SystemConfigFile, RemoteConfigYaml.Write(system), AtomicFile.PublicFile);

@@ -217,7 +217,7 @@ public sealed class CredentialHelperClient
     {
         try
         {
-            return JsonNode.Parse(json) as JsonObject ?? throw Failure(action, "the reply is not a JSON object");
+            return StrictJson.ParseNode(json) as JsonObject ?? throw Failure(action, "the reply is not a JSON object");
         }
         catch (JsonException ex)
         {

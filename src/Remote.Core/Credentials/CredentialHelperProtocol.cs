@@ -38,9 +38,9 @@ public sealed class CredentialHelperProtocol
 
             var reply = action switch
             {
-                "get" => await GetAsync(store, (await input.ReadToEndAsync(cancellationToken)).Trim(), cancellationToken),
-                "store" => await StoreAsync(store, await input.ReadToEndAsync(cancellationToken), cancellationToken),
-                "erase" => await EraseAsync(store, (await input.ReadToEndAsync(cancellationToken)).Trim(), cancellationToken),
+                "get" => await GetAsync(store, (await ReadInputAsync(input, cancellationToken)).Trim(), cancellationToken),
+                "store" => await StoreAsync(store, await ReadInputAsync(input, cancellationToken), cancellationToken),
+                "erase" => await EraseAsync(store, (await ReadInputAsync(input, cancellationToken)).Trim(), cancellationToken),
                 "list" => await ListAsync(store, cancellationToken),
                 "version" => RemoteHttp.UserAgent,
                 _ => throw new RemoteException(RemoteErrorCodes.InvalidArgument, $"unknown credential helper action \"{action}\" (expected get, store, erase, list or version)"),
@@ -105,8 +105,60 @@ public sealed class CredentialHelperProtocol
             throw new RemoteException(RemoteErrorCodes.InvalidArgument, "no server URL given");
         }
 
+        // The input may be anything a caller piped in (a store request sent to erase holds its secret): an error
+        // quotes only a short prefix made of URL characters.
+        if (serverUrl.Length > MaxServerUrlLength || serverUrl.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '{' or '}' or '\\'))
+        {
+            throw InvalidServerUrl(serverUrl);
+        }
+
         var registry = DockerConfigFile.SchemeKeyHostname(serverUrl) ?? serverUrl.TrimEnd('/');
-        return RegistryReference.ParseRegistry($"docker://{registry}");
+        try
+        {
+            return RegistryReference.ParseRegistry($"docker://{registry}");
+        }
+        catch (RemoteException)
+        {
+            throw InvalidServerUrl(serverUrl);
+        }
+    }
+
+    /// <summary>The most a helper reads from stdin: a server URL, or a store request with its secret.</summary>
+    public const int MaxInputChars = 64 * 1024;
+
+    private const int MaxServerUrlLength = 2048;
+
+    private static RemoteException InvalidServerUrl(string serverUrl) =>
+        new(RemoteErrorCodes.InvalidArgument, $"invalid server URL \"{SafePrefix(serverUrl)}\": expected host[:port][/namespace] or https://host");
+
+    /// <summary>At most 24 leading characters, and only while they are URL characters: never a secret's tail.</summary>
+    internal static string SafePrefix(string text)
+    {
+        var length = 0;
+        while (length < text.Length && length < 24 && (char.IsAsciiLetterOrDigit(text[length]) || ".-_:/[]".Contains(text[length], StringComparison.Ordinal)))
+        {
+            length++;
+        }
+
+        return length < text.Length ? text[..length] + "..." : text;
+    }
+
+    private static async Task<string> ReadInputAsync(TextReader input, CancellationToken cancellationToken)
+    {
+        var buffer = new char[MaxInputChars + 1];
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = await input.ReadAsync(buffer.AsMemory(total), cancellationToken);
+            if (read == 0)
+            {
+                return new string(buffer, 0, total);
+            }
+
+            total += read;
+        }
+
+        throw new RemoteException(RemoteErrorCodes.InvalidArgument, $"the input is larger than {MaxInputChars / 1024} KB");
     }
 
     private static async Task<string> GetAsync(DockerCredentialStore store, string serverUrl, CancellationToken cancellationToken)
@@ -125,7 +177,7 @@ public sealed class CredentialHelperProtocol
         JsonObject request;
         try
         {
-            request = JsonNode.Parse(json) as JsonObject ?? throw new RemoteException(RemoteErrorCodes.InvalidArgument, "store expects a JSON object on stdin");
+            request = StrictJson.ParseNode(json) as JsonObject ?? throw new RemoteException(RemoteErrorCodes.InvalidArgument, "store expects a JSON object on stdin");
         }
         catch (JsonException)
         {

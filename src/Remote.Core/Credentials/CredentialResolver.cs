@@ -97,8 +97,13 @@ public sealed class CredentialResolver
     /// for an unknown remote name.</exception>
     public async Task<CredentialMatch?> ResolveAsync(string uri, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(uri);
+        ArgumentNullException.ThrowIfNull(uri);
         var text = uri.Trim();
+        if (text.Length == 0)
+        {
+            throw new RemoteException(RemoteErrorCodes.InvalidArgument, "no URI given: expected docker://, oras://, library://, a keyserver URL or a remote name");
+        }
+
         if (!text.Contains("://", StringComparison.Ordinal) && !text.StartsWith("library:", StringComparison.Ordinal))
         {
             return ResolveRemote(text, text);

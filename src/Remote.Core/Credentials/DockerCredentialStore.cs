@@ -106,27 +106,32 @@ public sealed class DockerCredentialStore
     public Task<string?> StoreAsync(RegistryReference reference, string username, string secret, bool isIdentityToken, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        return DockerConfigFile.UpdateAsync(FilePath, async file =>
-        {
-            var key = reference.ConfigKey;
-            if (UsableHelper(file, key) is not { } helper)
-            {
-                if (isIdentityToken)
-                {
-                    file.SetIdentityToken(key, username, secret);
-                }
-                else
-                {
-                    file.SetAuth(key, username, secret);
-                }
+        return DockerConfigFile.UpdateAsync(FilePath, file => StoreIntoAsync(file, reference, username, secret, isIdentityToken, cancellationToken));
+    }
 
-                return null;
+    /// <summary>As <see cref="StoreAsync(RegistryReference, string, string, bool, CancellationToken)"/>, into a file the caller loaded under its lock and writes itself.</summary>
+    internal async Task<string?> StoreIntoAsync(DockerConfigFile file, RegistryReference reference, string username, string secret, bool isIdentityToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(reference);
+        var key = reference.ConfigKey;
+        if (UsableHelper(file, key) is not { } helper)
+        {
+            if (isIdentityToken)
+            {
+                file.SetIdentityToken(key, username, secret);
+            }
+            else
+            {
+                file.SetAuth(key, username, secret);
             }
 
-            await Helper(helper).StoreAsync(new HelperCredential(key, isIdentityToken ? HelperCredential.IdentityTokenUsername : username, secret), cancellationToken);
-            file.SetHelperPlaceholder(key);
-            return helper;
-        });
+            return null;
+        }
+
+        await Helper(helper).StoreAsync(new HelperCredential(key, isIdentityToken ? HelperCredential.IdentityTokenUsername : username, secret), cancellationToken);
+        file.SetHelperPlaceholder(key);
+        return helper;
     }
 
     /// <summary>
@@ -147,21 +152,11 @@ public sealed class DockerCredentialStore
     /// logins a helper of the file holds without a file entry (stored there by docker, podman or skopeo), which
     /// <c>credential get</c> would serve. The end-of-job clean-up for CI.
     /// </summary>
-    public Task<IReadOnlyList<ErasedLogin>> EraseAllAsync(CancellationToken cancellationToken = default) =>
-        EraseListedAsync(_ => true, cancellationToken);
-
-    /// <summary>Erases exactly the given keys as <see cref="ListAsync"/> shows them (file and helpers); <c>apply --prune</c> uses it.</summary>
-    public Task<IReadOnlyList<ErasedLogin>> EraseKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(keys);
-        return EraseListedAsync(keys.Contains, cancellationToken);
-    }
-
-    private async Task<IReadOnlyList<ErasedLogin>> EraseListedAsync(Func<string, bool> selected, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ErasedLogin>> EraseAllAsync(CancellationToken cancellationToken = default)
     {
         var recorded = DockerConfigFile.Load(FilePath);
-        var helperOnly = (await ListAsync(cancellationToken)).Where(login => login.Helper is not null && !recorded.Contains(login.Key) && selected(login.Key)).ToList();
-        var erased = (await EraseWhereAsync(selected, reference: null, cancellationToken)).ToList();
+        var helperOnly = (await ListAsync(cancellationToken)).Where(login => login.Helper is not null && !recorded.Contains(login.Key)).ToList();
+        var erased = (await EraseWhereAsync(_ => true, reference: null, cancellationToken)).ToList();
         foreach (var login in helperOnly)
         {
             if (await Helper(login.Helper!).EraseAsync(login.Key, cancellationToken))
@@ -274,22 +269,46 @@ public sealed class DockerCredentialStore
 
         return await DockerConfigFile.UpdateAsync(FilePath, async file =>
         {
-            var erased = new List<ErasedLogin>();
-            foreach (var key in file.Keys.Where(selected).ToList())
-            {
-                string? helper = null;
-                if (!file.HoldsSecret(key) && UsableHelper(file, key) is { } named)
-                {
-                    await Helper(named).EraseAsync(key, cancellationToken);
-                    helper = named;
-                }
-
-                file.Remove(key);
-                erased.Add(new ErasedLogin(key, helper));
-            }
-
+            var erased = await EraseFromAsync(file, selected, cancellationToken);
             return erased.Count > 0 || reference is null ? erased : await EraseFromHelperOnlyAsync(file, reference, cancellationToken);
         });
+    }
+
+    /// <summary>Removes the selected keys from a file the caller loaded under its lock (and their helpers' secrets).</summary>
+    internal async Task<IReadOnlyList<ErasedLogin>> EraseFromAsync(DockerConfigFile file, Func<string, bool> selected, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var erased = new List<ErasedLogin>();
+        foreach (var key in file.Keys.Where(selected).ToList())
+        {
+            string? helper = null;
+            if (!file.HoldsSecret(key) && UsableHelper(file, key) is { } named)
+            {
+                await Helper(named).EraseAsync(key, cancellationToken);
+                helper = named;
+            }
+
+            file.Remove(key);
+            erased.Add(new ErasedLogin(key, helper));
+        }
+
+        return erased;
+    }
+
+    /// <summary>
+    /// Erases the given keys that the file does not hold from the helper that would serve them (logins docker, podman or
+    /// skopeo stored there, which <see cref="ListAsync"/> shows); <c>apply --prune</c> removes them with the file's keys.
+    /// </summary>
+    internal async Task EraseHelperOnlyAsync(DockerConfigFile file, IEnumerable<string> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        foreach (var key in keys.Where(k => !file.Contains(k)).ToList())
+        {
+            if (UsableHelper(file, key) is { } helper)
+            {
+                await Helper(helper).EraseAsync(key, cancellationToken);
+            }
+        }
     }
 
     // A helper may hold a login the file does not mark (stored by another tool): docker's logout erases it too.

@@ -26,6 +26,14 @@ public static class EndpointUri
             throw new RemoteException(RemoteErrorCodes.InvalidArgument, $"invalid URI: {uri} has no host");
         }
 
+        // The host and port must make a URL: a port such as 99999 or a host with spaces would only fail later, deep in
+        // the HTTP stack, when status or login use the remote.
+        if (!Uri.TryCreate("https://" + parts[0] + "/", UriKind.Absolute, out var parsed) || parsed.Host.Length == 0 || parsed.Authority.Length == 0
+            || parts[0].Contains('\\', StringComparison.Ordinal))
+        {
+            throw new RemoteException(RemoteErrorCodes.InvalidArgument, $"invalid URI: {uri} has no valid host[:port] (a port is 1-65535)");
+        }
+
         var clean = new List<string> { parts[0] };
         foreach (var part in parts.Skip(1))
         {

@@ -42,8 +42,9 @@ public sealed class GetLoginPassword(RemoteContext context)
                     throw new RemoteException(RemoteErrorCodes.Failure, $"status is not ok: {(int)response.StatusCode} from {RemoteHttp.Authority(url)}");
             }
 
-            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-            var secret = document.RootElement.TryGetProperty("oidc_user_meta", out var meta) && meta.TryGetProperty("secret", out var value) && value.ValueKind == JsonValueKind.String
+            using var document = StrictJson.ParseDocument(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            var secret = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("oidc_user_meta", out var meta)
+                && meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("secret", out var value) && value.ValueKind == JsonValueKind.String
                 ? value.GetString()
                 : null;
             return string.IsNullOrEmpty(secret)

@@ -66,13 +66,20 @@ public sealed class RemoteStatus(RemoteContext context)
     private static async Task<ServiceStatus> CheckAsync(HttpClient client, string service, string uri, CancellationToken cancellationToken)
     {
         var title = service.Length == 0 ? service : char.ToUpperInvariant(service[0]) + service[1..];
+        if (!Uri.TryCreate(uri.TrimEnd('/') + "/version", UriKind.Absolute, out _))
+        {
+            // A service the document names without a usable URI (an empty one) cannot be asked: N/A.
+            return new ServiceStatus(title, false, "", uri);
+        }
+
         try
         {
-            using var response = await client.GetAsync(uri.TrimEnd('/') + "/version", cancellationToken).ConfigureAwait(false);
+            using var response = await client.GetAsync(new Uri(uri.TrimEnd('/') + "/version", UriKind.Absolute), cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
-                using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-                if (document.RootElement.TryGetProperty("data", out var data) && data.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.String)
+                using var document = StrictJson.ParseDocument(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("data", out var data)
+                    && data.ValueKind == JsonValueKind.Object && data.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.String)
                 {
                     return new ServiceStatus(title, true, version.GetString()!, uri);
                 }

@@ -75,7 +75,7 @@ public sealed class ServiceDiscovery
         var services = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            using var document = JsonDocument.Parse(json);
+            using var document = StrictJson.ParseDocument(json);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new RemoteException(RemoteErrorCodes.DiscoveryFailed, $"jsonresp: failed to unmarshal response from {source}: not a JSON object");
@@ -92,7 +92,15 @@ public sealed class ServiceDiscovery
                 name = name == "keystore" ? "keyserver" : name;
                 if (property.Value.TryGetProperty("uri", out var uri) && uri.ValueKind == JsonValueKind.String)
                 {
-                    services[name] = uri.GetString()!;
+                    var text = uri.GetString()!;
+
+                    // A server's URL is used to build requests: anything but an absolute http(s) URL is the server's fault.
+                    if (text.Length > 0 && !IsHttpUrl(text))
+                    {
+                        throw new RemoteException(RemoteErrorCodes.DiscoveryFailed, $"jsonresp: invalid response from {source}: the {name} service URI is not an absolute http(s) URL");
+                    }
+
+                    services[name] = text;
                 }
             }
         }
@@ -103,6 +111,10 @@ public sealed class ServiceDiscovery
 
         return services;
     }
+
+    private static bool IsHttpUrl(string text) =>
+        !text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))
+        && Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" && parsed.Host.Length > 0;
 
     private async Task<string> FetchAsync(string url, CancellationToken cancellationToken)
     {

@@ -16,9 +16,11 @@ public static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(content);
+        FileSafety.RequireSafeFileAndDirectory(path);
         var target = ResolveLinks(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(target))!;
         var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var renamed = false;
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
@@ -41,12 +43,65 @@ public static class AtomicFile
             }
 
             File.Move(temp, target, overwrite: true);
+            renamed = true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
             throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while writing {path}: {ex.Message}", ex);
         }
+        finally
+        {
+            // Every failure path (a full disk, a cancelled or interrupted write) takes its copy of the secrets with it.
+            if (!renamed)
+            {
+                TryDelete(temp);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes the temp copies of <paramref name="path"/> that a killed writer left behind (they may hold tokens and
+    /// passwords). Call it only while holding the file's lock: temp files are only made by the lock holder, so any
+    /// found then belongs to a writer that died. Returns how many were removed.
+    /// </summary>
+    public static int SweepLeftovers(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string target;
+        try
+        {
+            target = ResolveLinks(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            target = path;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(target))!;
+        var removed = 0;
+        try
+        {
+            foreach (var leftover in Directory.EnumerateFiles(directory, $".{Path.GetFileName(target)}.*.tmp"))
+            {
+                if (IsTempName(Path.GetFileName(leftover), Path.GetFileName(target)) && TryDelete(leftover))
+                {
+                    removed++;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A folder that cannot be listed has no leftovers we could remove either.
+        }
+
+        return removed;
+    }
+
+    // .<name>.<pid>.<32 hex>.tmp, exactly as WriteAllText names them.
+    private static bool IsTempName(string candidate, string name)
+    {
+        var middle = candidate[(name.Length + 2)..^4].Split('.');
+        return middle.Length == 2 && middle[0].All(char.IsAsciiDigit) && middle[0].Length > 0 && middle[1].Length == 32 && middle[1].All(char.IsAsciiHexDigit);
     }
 
     /// <summary>
@@ -98,11 +153,12 @@ public static class AtomicFile
         return info.LinkTarget is null ? path : info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
     }
 
-    private static void TryDelete(string path)
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
         catch (IOException)
         {
@@ -110,5 +166,7 @@ public static class AtomicFile
         catch (UnauthorizedAccessException)
         {
         }
+
+        return false;
     }
 }

@@ -7,19 +7,117 @@ namespace DotnetRemote.Core.IO;
 /// </summary>
 public sealed class ConfigFileLock : IDisposable
 {
-    private readonly FileStream _stream;
+    private readonly IDisposable _held;
 
-    private ConfigFileLock(FileStream stream) => _stream = stream;
+    private ConfigFileLock(IDisposable held) => _held = held;
 
+    /// <summary>
+    /// Takes the lock. On Linux the sidecar is opened without following a link (a planted <c>.lock</c> symlink cannot
+    /// make the caller create or truncate a file elsewhere), must be a regular file (root's: owned by root), and gets
+    /// <paramref name="mode"/> back if someone pre-created it wider.
+    /// </summary>
     public static ConfigFileLock Acquire(string filePath, UnixFileMode mode, TimeSpan? timeout = null)
     {
+        ArgumentNullException.ThrowIfNull(filePath);
         var lockPath = filePath + ".lock";
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        FileSafety.RequireSafeDirectory(Path.GetDirectoryName(Path.GetFullPath(lockPath))!);
+        return UnixFile.IsSupported ? AcquireNoFollow(filePath, lockPath, mode, deadline) : AcquireManaged(filePath, lockPath, mode, deadline);
+    }
+
+    private static ConfigFileLock AcquireNoFollow(string filePath, string lockPath, UnixFileMode mode, DateTime deadline)
+    {
+        var delay = 1;
+        while (true)
+        {
+            var handle = UnixFile.OpenNoFollow(lockPath, UnixFile.OReadWrite, create: true, mode, out var errno);
+            if (handle.IsInvalid)
+            {
+                handle.Dispose();
+                // ELOOP, or EACCES where the kernel's protected_regular/protected_symlinks refuse first: say why.
+                throw errno == UnixFile.ELoop || IsSymbolicLink(lockPath)
+                    ? new RemoteException(RemoteErrorCodes.ConfigUnsafe, $"could not lock {filePath}: {lockPath} is a symbolic link; refusing to follow it (remove it)")
+                    : new RemoteException(RemoteErrorCodes.ConfigIo, $"could not lock {filePath}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}");
+            }
+
+            try
+            {
+                var status = UnixFile.HandleStatus(handle);
+                if (status.Kind != UnixFileKind.Regular)
+                {
+                    throw new RemoteException(RemoteErrorCodes.ConfigUnsafe, $"could not lock {filePath}: {lockPath} is not a regular file");
+                }
+
+                if (FileSafety.RunningAsRoot && status.OwnerId != 0)
+                {
+                    throw new RemoteException(RemoteErrorCodes.ConfigUnsafe, $"Bad ownership or modes for {lockPath}: it is owned by uid {status.OwnerId}, not root; running as root, dotnet remote only uses files and folders root owns");
+                }
+
+                if (status.Mode != mode && !OperatingSystem.IsWindows())
+                {
+                    TrySetMode(handle, mode);
+                }
+
+                if (UnixFile.TryLockExclusive(handle, out errno))
+                {
+                    return new ConfigFileLock(handle);
+                }
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+
+            handle.Dispose();
+            if (errno != UnixFile.EWouldBlock || DateTime.UtcNow >= deadline)
+            {
+                throw new RemoteException(RemoteErrorCodes.ConfigLocked, $"could not lock {filePath}: {(errno == UnixFile.EWouldBlock ? "another dotnet remote process holds it" : System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno))}");
+            }
+
+            // Another process holds it; back off briefly (1, 2, 4 … 50 ms).
+            Thread.Sleep(delay);
+            delay = Math.Min(delay * 2, 50);
+        }
+    }
+
+    private static bool IsSymbolicLink(string path)
+    {
+        try
+        {
+            return UnixFile.LinkStatus(path) is { Kind: UnixFileKind.SymbolicLink };
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void TrySetMode(Microsoft.Win32.SafeHandles.SafeFileHandle handle, UnixFileMode mode)
+    {
+        try
+        {
+            File.SetUnixFileMode(handle, mode);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Someone else's lock file: its mode is theirs to fix; the lock still works.
+        }
+    }
+
+    private static ConfigFileLock AcquireManaged(string filePath, string lockPath, UnixFileMode mode, DateTime deadline)
+    {
         var delay = 1;
         while (true)
         {
             try
             {
+                if (new FileInfo(lockPath).LinkTarget is not null)
+                {
+                    throw new RemoteException(RemoteErrorCodes.ConfigUnsafe, $"could not lock {filePath}: {lockPath} is a symbolic link; refusing to follow it (remove it)");
+                }
+
                 var options = new FileStreamOptions
                 {
                     Mode = FileMode.OpenOrCreate,
@@ -50,5 +148,5 @@ public sealed class ConfigFileLock : IDisposable
         }
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose() => _held.Dispose();
 }

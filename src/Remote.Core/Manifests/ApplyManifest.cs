@@ -34,7 +34,37 @@ public sealed record ApplyManifestResult(IReadOnlyList<ManifestChange> Changes, 
 /// </summary>
 public sealed class ApplyManifest(RemoteContext context)
 {
+    /// <summary>
+    /// Applies <paramref name="manifest"/>. Values a reference resolved (<see cref="Manifest.Secrets"/>) are masked in
+    /// the plan and in error messages, whatever field they fill.
+    /// </summary>
     public async Task<ApplyManifestResult> ExecuteAsync(Manifest manifest, ApplyManifestOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ApplyManifestResult result;
+        try
+        {
+            result = await ExecuteUnmaskedAsync(manifest, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RemoteException ex) when (manifest.Secrets.Count > 0)
+        {
+            // The inner exception is left out: its message may quote the value.
+            throw ex is ConfigFileException file
+                ? new ConfigFileException(file.FilePath, file.Line, CiSecretMasking.Redact(file.Detail, manifest.Secrets))
+                : new RemoteException(ex.Code, CiSecretMasking.Redact(ex.Message, manifest.Secrets));
+        }
+
+        return manifest.Secrets.Count == 0
+            ? result
+            : result with
+            {
+                Changes = result.Changes
+                    .Select(c => c with { Target = CiSecretMasking.Redact(c.Target, manifest.Secrets), Detail = CiSecretMasking.Redact(c.Detail, manifest.Secrets) })
+                    .ToList(),
+            };
+    }
+
+    private async Task<ApplyManifestResult> ExecuteUnmaskedAsync(Manifest manifest, ApplyManifestOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(options);
@@ -124,19 +154,13 @@ public sealed class ApplyManifest(RemoteContext context)
             return new ApplyManifestResult(changes, Applied: false);
         }
 
-        if (prune is not null)
-        {
-            await prune.EraseRegistryKeysAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var (reference, login) in registryChanges)
-        {
-            await (identityTokens.TryGetValue(login, out var identityToken)
-                ? credentials.StoreAsync(reference, RegistryLogin.StoredUsername(login.Username), identityToken, isIdentityToken: true, cancellationToken)
-                : credentials.StoreAsync(reference, login.Username, login.Password, cancellationToken)).ConfigureAwait(false);
-        }
-
-        await store.UpdateUserAsync(merged: true, config =>
+        // One commit for both files, pruned keys included: a kill between the two writes leaves no half-applied state.
+        var logins = registryChanges
+            .Select(c => identityTokens.TryGetValue(c.Login, out var identityToken)
+                ? new CommittedLogin(c.Reference, RegistryLogin.StoredUsername(c.Login.Username), identityToken, IsIdentityToken: true)
+                : new CommittedLogin(c.Reference, c.Login.Username, c.Login.Password, IsIdentityToken: false))
+            .ToList();
+        await new ManifestCommit(context).CommitAsync(logins, prune?.DockerKeys ?? [], config =>
         {
             foreach (var remote in manifest.Remotes)
             {
@@ -155,8 +179,7 @@ public sealed class ApplyManifest(RemoteContext context)
             }
 
             prune?.Apply(config);
-            return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"{manifest.Source} applied: {changes.Count(c => c.Action != "unchanged")} change(s)");
         return new ApplyManifestResult(changes, Applied: true);
     }

@@ -29,4 +29,24 @@ public static class CiSecretMasking
         // A multi-line secret is masked line by line: both platforms match single lines.
         return secrets.SelectMany(s => s.Split('\n')).Select(s => s.TrimEnd('\r')).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).Select(s => prefix + s).ToList();
     }
+
+    /// <summary>
+    /// <paramref name="text"/> with every secret (and every line of a multi-line one) replaced by <c>***</c>: for plans
+    /// and error messages that may hold a value a manifest took from <c>${env:}</c> or <c>${file:}</c>.
+    /// </summary>
+    public static string Redact(string text, IEnumerable<string> secrets)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(secrets);
+        var parts = secrets.SelectMany(s => new[] { s }.Concat(s.Split('\n').Select(line => line.TrimEnd('\r'))))
+            .Where(s => s.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .OrderByDescending(s => s.Length);
+        foreach (var secret in parts)
+        {
+            text = text.Replace(secret, "***", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
 }

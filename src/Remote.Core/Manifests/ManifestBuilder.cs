@@ -37,7 +37,8 @@ public sealed class ManifestBuilder(Func<string, string?> environment, string so
     /// <param name="trustRealms">Token realm hosts trusted for this login (<c>trustRealms:</c>, see Registries.RealmPolicy).</param>
     public ManifestBuilder AddLogin(string uri, string? username, string? usernameVariable, string? passwordVariable, bool insecure, IReadOnlyList<string> trustRealms, string origin)
     {
-        var user = !string.IsNullOrEmpty(username) ? username : string.IsNullOrEmpty(usernameVariable) ? "" : Value(usernameVariable, origin);
+        // A value read from the environment is masked wherever it is printed, the user name too.
+        var user = !string.IsNullOrEmpty(username) ? username : string.IsNullOrEmpty(usernameVariable) ? "" : Secret(usernameVariable, origin);
         if (string.IsNullOrEmpty(passwordVariable))
         {
             throw new RemoteException(RemoteErrorCodes.ManifestInvalid, $"{origin}: PasswordEnvironmentVariable is required");

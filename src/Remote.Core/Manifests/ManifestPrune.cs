@@ -92,14 +92,8 @@ internal sealed class ManifestPrune
         return prune;
     }
 
-    /// <summary>Erases the undeclared docker-config keys (and their secrets in credential helpers).</summary>
-    public async Task EraseRegistryKeysAsync(CancellationToken cancellationToken)
-    {
-        if (_dockerKeys.Count > 0)
-        {
-            await new DockerCredentialStore(_context, _context.Paths.DockerConfigFile).EraseKeysAsync(_dockerKeys, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>The docker-config keys the prune removes (ManifestCommit removes them with the rest of the apply).</summary>
+    internal IReadOnlyCollection<string> DockerKeys => _dockerKeys;
 
     /// <summary>The same removals on the user's file as it is under its lock.</summary>
     public void Apply(RemoteConfig config)

@@ -31,9 +31,11 @@ public static class ManifestReader
         var logins = new List<ManifestLogin>();
         var yaml = StrictYamlReader.ForText(text, filePath);
 
-        string Value(string raw, int line, bool secret)
+        // Every value a reference produced is a secret, whatever field it fills: it is masked in the plan, in errors
+        // and in CI logs. A uri may take ${env:} (masked like any other) but never ${file:}.
+        string Value(string raw, int line, bool secret, string field)
         {
-            var value = references.Expand(raw, filePath, line);
+            var value = references.Expand(raw, filePath, line, secrets, allowFile: field != "uri", field);
             if (secret && value.Length > 0)
             {
                 secrets.Add(value);
@@ -53,10 +55,10 @@ public static class ManifestReader
             }
         }));
 
-        return new Manifest(filePath, remotes, logins) { Secrets = secrets };
+        return new Manifest(filePath, remotes, logins) { Secrets = secrets.Distinct(StringComparer.Ordinal).ToList() };
     }
 
-    private delegate string Resolve(string raw, int line, bool secret);
+    private delegate string Resolve(string raw, int line, bool secret, string field);
 
     private static ManifestRemote ReadRemote(StrictYamlReader yaml, string name, Resolve value)
     {
@@ -70,8 +72,8 @@ public static class ManifestReader
             var at = yaml.Line;
             switch (key)
             {
-                case "uri": uri = value(yaml.ReadString(), at, secret: false); return true;
-                case "token": token = value(yaml.ReadString(), at, secret: true); return true;
+                case "uri": uri = value(yaml.ReadString(), at, secret: false, "uri"); return true;
+                case "token": token = value(yaml.ReadString(), at, secret: true, "token"); return true;
                 case "insecure": insecure = yaml.ReadBool(); return true;
                 case "use": use = yaml.ReadBool(); return true;
                 case "exclusive": exclusive = yaml.ReadBool(); return true;
@@ -103,7 +105,7 @@ public static class ManifestReader
         {
             switch (key)
             {
-                case "uri": uri = value(yaml.ReadString(), line, secret: false); return true;
+                case "uri": uri = value(yaml.ReadString(), line, secret: false, "uri"); return true;
                 case "order": order = yaml.ReadInt(); return true;
                 case "insecure": insecure = yaml.ReadBool(); return true;
                 case "skip": skip = yaml.ReadBool(); return true;
@@ -124,7 +126,11 @@ public static class ManifestReader
     private static IReadOnlyList<ManifestLogin> ReadDockerAuthConfig(StrictYamlReader yaml, Resolve value, string filePath, List<string> secrets)
     {
         var line = yaml.Line;
-        var document = value(yaml.ReadString(), line, secret: false);
+        var document = value(yaml.ReadString(), line, secret: false, "dockerAuthConfig");
+
+        // The document is not masked as a whole (its braces and keys would be masked in every later log line): the
+        // import masks each secret it holds.
+        secrets.RemoveAll(s => s == document);
         return DockerAuthConfigImport.Parse(document, $"{filePath}:{line}", secrets);
     }
 
@@ -139,9 +145,9 @@ public static class ManifestReader
             var at = yaml.Line;
             switch (key)
             {
-                case "uri": uri = value(yaml.ReadString(), at, secret: false); return true;
-                case "username": username = value(yaml.ReadString(), at, secret: false); return true;
-                case "password": password = value(yaml.ReadString(), at, secret: true); return true;
+                case "uri": uri = value(yaml.ReadString(), at, secret: false, "uri"); return true;
+                case "username": username = value(yaml.ReadString(), at, secret: false, "username"); return true;
+                case "password": password = value(yaml.ReadString(), at, secret: true, "password"); return true;
                 case "insecure": insecure = yaml.ReadBool(); return true;
                 case "trustRealms": yaml.ReadSequence(() => trustRealms.Add(ReadRealmHost(yaml))); return true;
                 default: return false;

@@ -108,7 +108,12 @@ public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, st
                 value.Append(text[_position++]);
             }
 
-            _position++;
+            // An unclosed quote ends at the end of the header; never step past it.
+            if (_position < text.Length)
+            {
+                _position++;
+            }
+
             return value.ToString();
         }
 

@@ -58,6 +58,9 @@ public sealed class DockerConfigFile
     public static DockerConfigFile Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+
+        // An apply killed after its commit point is finished first, so remote.yaml and docker-config.json agree.
+        FileJournal.RecoverPending(path, AtomicFile.PrivateFile);
         byte[] utf8;
         try
         {
@@ -95,10 +98,18 @@ public sealed class DockerConfigFile
             return new DockerConfigFile(path, []);
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            // The JSON reader only notices when a string is read, long after the file was accepted.
+            throw new ConfigFileException(path, LineOf(utf8, FirstInvalidUtf8(utf8)), "invalid JSON: the file is not valid UTF-8");
+        }
+
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            // Duplicate keys are refused while parsing (docker/cli would keep the last; which one holds the secret is
+            // ambiguous, and a lazily built object would fail later, on first use).
+            node = StrictJson.ParseNode(utf8, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException ex)
         {
@@ -119,6 +130,25 @@ public sealed class DockerConfigFile
         return new DockerConfigFile(path, root);
     }
 
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        var index = 0;
+        while (index < utf8.Length)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(utf8[index..], out _, out var consumed);
+            if (status != System.Buffers.OperationStatus.Done)
+            {
+                return index;
+            }
+
+            index += consumed;
+        }
+
+        return utf8.Length;
+    }
+
+    private static int LineOf(ReadOnlySpan<byte> utf8, int index) => utf8[..Math.Min(index, utf8.Length)].Count((byte)'\n') + 1;
+
     /// <summary>
     /// The locked read-modify-write every change goes through: directory 0700, file 0600, atomic replace. A file that
     /// does not parse throws before anything is written, so it is never overwritten.
@@ -128,7 +158,8 @@ public sealed class DockerConfigFile
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(change);
         AtomicFile.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!, AtomicFile.PrivateDirectory);
-        using var fileLock = ConfigFileLock.Acquire(path, AtomicFile.PrivateFile);
+        using var fileLock = FileJournal.Lock(path, AtomicFile.PrivateFile);
+        FileSafety.RequireSafeFile(path);
         var file = Load(path);
         var before = file.ToJson();
         var result = await change(file);

@@ -252,7 +252,8 @@ public sealed class RegistryLoginVerifier
         {
             try
             {
-                if (JsonNode.Parse(body) is not JsonObject reply)
+                // Duplicate keys are refused while parsing; a lazily built object would throw on first use.
+                if (StrictJson.ParseNode(body) is not JsonObject reply)
                 {
                     return (null, null);
                 }

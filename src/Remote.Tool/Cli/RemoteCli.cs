@@ -35,13 +35,33 @@ internal static class RemoteCli
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
         var parseResult = Build(console).Parse(args);
-        var invocation = new InvocationConfiguration { Output = console.Output, Error = console.Error };
+
+        // Signals are ours (Termination): one line and exit 130/143 instead of System.CommandLine's silent exit 1.
+        var invocation = new InvocationConfiguration { Output = console.Output, Error = console.Error, ProcessTerminationTimeout = null };
         if (parseResult.CommandResult.Command.Name == ExecCommand.Name)
         {
             // exec takes the termination signals itself: it passes them to its command and cleans up after it.
-            invocation.ProcessTerminationTimeout = null;
+            return await parseResult.InvokeAsync(invocation, cancellationToken);
         }
 
-        return await parseResult.InvokeAsync(invocation, cancellationToken);
+        using var termination = Termination.Register(console.Log);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, termination.Token);
+        int exitCode;
+        try
+        {
+            exitCode = await parseResult.InvokeAsync(invocation, linked.Token);
+        }
+        catch (OperationCanceledException) when (termination.ExitCode is not null)
+        {
+            exitCode = 0;
+        }
+
+        if (termination.ExitCode is int signalled)
+        {
+            termination.Report();
+            return signalled;
+        }
+
+        return exitCode;
     }
 }

@@ -25,7 +25,7 @@ public sealed class ManifestBuilderTests : IDisposable
         Assert.Equal((ManifestSandbox.ValidToken, true, true), (remote.Token, remote.Insecure, remote.Use));
         Assert.Equal([new ManifestKeyserver("https://keys.example.com", 1, false, "RemoteKeyserver 'https://keys.example.com'")], remote.Keyservers);
         Assert.Equal(new ManifestLogin("docker://registry.example.com", ManifestSandbox.RegistryUser, ManifestSandbox.RegistryPassword, false, "RemoteLogin 'docker://registry.example.com'"), Assert.Single(manifest.Logins));
-        Assert.Equal([ManifestSandbox.ValidToken, ManifestSandbox.RegistryPassword], manifest.Secrets);
+        Assert.Equal([ManifestSandbox.ValidToken, ManifestSandbox.RegistryUser, ManifestSandbox.RegistryPassword], manifest.Secrets);
     }
 
     [Fact]

@@ -26,11 +26,13 @@ public sealed class ManifestReaderTests : IDisposable
     }
 
     [Fact]
-    public void Secrets_lists_tokens_and_passwords_but_not_usernames_or_uris()
+    public void Secrets_lists_every_value_a_reference_resolved_but_not_literal_usernames_or_uris()
     {
         var manifest = _sandbox.Read(ManifestSandbox.CompanyManifest);
 
-        Assert.Equal([ManifestSandbox.ValidToken, ManifestSandbox.RegistryPassword], manifest.Secrets);
+        // The user name comes from ${env:REGISTRY_USER}: a referenced value is masked whatever field it fills (issue 9).
+        Assert.Equal([ManifestSandbox.ValidToken, ManifestSandbox.RegistryUser, ManifestSandbox.RegistryPassword], manifest.Secrets);
+        Assert.DoesNotContain(manifest.Secrets, s => s.Contains(ManifestSandbox.RegistryHost, StringComparison.Ordinal));
     }
 
     [Fact]

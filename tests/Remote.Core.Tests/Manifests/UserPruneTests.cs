@@ -63,7 +63,9 @@ public sealed class UserPruneTests : IDisposable
         "remote company: add library.example.com",
         "token company: store token",
         "active company: update company",
-        "login docker://registry.example.com: store alice",
+
+        // The manifest reads the user name from ${env:REGISTRY_USER}: masked like every referenced value (issue 9).
+        "login docker://registry.example.com: store ***",
         "remote old: remove library.old.example",
         "login https://keys.old.example: remove remote.yaml",
         "login docker://old-registry.example.com: remove remote.yaml",

@@ -44,7 +44,16 @@ public sealed class TempConfigDir : IDisposable
     public RemotePaths Paths(string? configFile = null) => RemotePaths.FromEnvironment(Environment, configFile);
 
     public RemoteContext Context(bool isRoot = false, HttpMessageHandler? http = null, IRemoteLog? log = null, string? configFile = null) =>
-        new(Paths(configFile), log, http ?? new FakeHttpHandler(), isRoot, environment: Environment);
+        new(Paths(configFile), log, http ?? new FakeHttpHandler(), isRoot, environment: Environment) { ResolveHost = ResolveOffline };
+
+    /// <summary>
+    /// The machine's resolver without a network: address literals and <c>localhost</c> resolve, every other name is
+    /// unknown at once (a real lookup of a fuzzed name can wait seconds for the DNS server).
+    /// </summary>
+    public static Task<System.Net.IPAddress[]> ResolveOffline(string name, CancellationToken cancellationToken) =>
+        System.Net.IPAddress.TryParse(name.Trim('[', ']'), out var address) ? Task.FromResult<System.Net.IPAddress[]>([address])
+        : string.Equals(name, "localhost", StringComparison.OrdinalIgnoreCase) ? Task.FromResult<System.Net.IPAddress[]>([System.Net.IPAddress.Loopback, System.Net.IPAddress.IPv6Loopback])
+        : Task.FromException<System.Net.IPAddress[]>(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound));
 
     /// <summary>Writes the user file as the tool leaves it: 0600 in a 0700 folder.</summary>
     public void WriteUser(string yaml)
