@@ -40,6 +40,12 @@ public static class RemoteHttp
             disposeHandler = true;
         }
 
+        if (context.Log.IsDebugEnabled)
+        {
+            handler = new DebugLoggingHandler(context.Log, handler, disposeHandler);
+            disposeHandler = true;
+        }
+
         var client = new HttpClient(handler, disposeHandler) { Timeout = timeout };
         client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
         return client;

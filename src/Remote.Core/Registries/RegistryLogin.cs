@@ -49,7 +49,7 @@ public sealed class RegistryLogin
 
         if (string.IsNullOrEmpty(options.Password))
         {
-            throw new RemoteException(RemoteErrorCodes.PasswordRequired, "a password is required");
+            throw new RemoteException(RemoteErrorCodes.PasswordRequired, "A password is required");
         }
 
         var verification = await new RegistryLoginVerifier(_context).VerifyAsync(reference, options.Username, options.Password, options.Insecure, cancellationToken);
@@ -60,7 +60,7 @@ public sealed class RegistryLogin
 
         var file = _context.Paths.DockerConfigFile;
         var helper = await new DockerCredentialStore(_context, file).StoreAsync(reference, options.Username, options.Password, cancellationToken);
-        _context.Log.Info(helper is null ? $"Token stored in {file}" : $"Token stored in credential helper docker-credential-{helper} (recorded in {file})");
+        _context.Log.Info(helper is null ? $"Password stored in {file}" : $"Password stored in credential helper docker-credential-{helper} (recorded in {file})");
 
         string? remoteConfig = null;
         if (RegistryLogins.UpdatesRemoteConfig(_context.Paths))
@@ -73,8 +73,8 @@ public sealed class RegistryLogin
             });
             remoteConfig = _context.Paths.UserConfigFile;
 
-            // The seed's wording; the line above says where the secret really is.
-            _context.Log.Info($"Token stored in {remoteConfig}");
+            // Apptainer's list of logins: no secret goes there (the line above says where the password is).
+            _context.Log.Info($"Login recorded in {remoteConfig}");
         }
 
         return new RegistryLoginResult(reference.Uri, reference.ConfigKey, file, helper, verification, remoteConfig);

@@ -11,7 +11,7 @@ internal static class CredentialCommands
 {
     public static Command Credential(CommandRunner runner)
     {
-        var getUri = new Argument<string>("uri");
+        var getUri = new Argument<string>("uri") { Description = "an image (docker://, oras://), keyserver (https://) or library (library://) URI, or a remote's name" };
         var get = new Command("get", "Print the credential that serves URI as {\"ServerURL\",\"Username\",\"Secret\"}") { getUri };
         get.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -37,7 +37,7 @@ internal static class CredentialCommands
             }
         });
 
-        var whichUri = new Argument<string>("uri");
+        var whichUri = new Argument<string>("uri") { Description = "an image (docker://, oras://), keyserver (https://) or library (library://) URI, or a remote's name" };
         var json = new Option<bool>("--json") { Description = "print machine-readable JSON" };
         var which = new Command("which", "Say which file, key, helper or environment variable serves URI, and why") { whichUri, json };
         runner.SetAction(which, async (parseResult, context, cancellationToken) =>

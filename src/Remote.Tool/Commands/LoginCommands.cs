@@ -14,7 +14,7 @@ internal static class LoginCommands
 {
     public static Command Login(CommandRunner runner)
     {
-        var target = new Argument<string?>("remote_name|registry_uri") { Arity = ArgumentArity.ZeroOrOne };
+        var target = new Argument<string?>("remote_name|registry_uri") { Arity = ArgumentArity.ZeroOrOne, Description = "a remote's name (default: the active remote), a keyserver URL (https://) or a registry (docker://, oras://)" };
         var secrets = new SecretOptions();
         var insecure = new Option<bool>("--insecure", "-i") { Description = "allow insecure login" };
         var tokenFile = new Option<string?>("--tokenfile") { Description = "path to the file holding auth token for login (remote endpoints only)" };
@@ -50,7 +50,7 @@ internal static class LoginCommands
 
     public static Command Logout(CommandRunner runner)
     {
-        var target = new Argument<string?>("remote_name|registry_uri") { Arity = ArgumentArity.ZeroOrOne };
+        var target = new Argument<string?>("remote_name|registry_uri") { Arity = ArgumentArity.ZeroOrOne, Description = "a remote's name (default: the active remote), a keyserver URL or a registry (docker://, oras://)" };
         var all = new Option<bool>("--all") { Description = "remove every registry login, keyserver login and token (for the end of a CI job)" };
         var command = new Command("logout", "Log out from an Apptainer remote endpoint, an OCI/Docker registry or a keyserver") { target, all };
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
@@ -80,7 +80,7 @@ internal static class LoginCommands
 
     public static Command Status(CommandRunner runner)
     {
-        var name = new Argument<string?>("remote_name") { Arity = ArgumentArity.ZeroOrOne };
+        var name = new Argument<string?>("remote_name") { Arity = ArgumentArity.ZeroOrOne, Description = "the remote to check (default: the active remote)" };
         var command = new Command("status", "Check the status of the apptainer services at an endpoint, and your authentication token") { name };
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
@@ -156,6 +156,11 @@ internal static class LoginCommands
             context.Log.Info($"Authenticating with remote: {remote.Name}");
             runner.Console.Output.Write($"Generate an access token at {remote.TokenPageUrl}, and paste it here.\nToken entered will be hidden for security.\n");
             token = prompter.AskSecret("Access Token: ") ?? "";
+            if (token.Length == 0)
+            {
+                // As the seed: no answer (an empty line, or the end of input) ends the login quietly.
+                return CommandRunner.Success;
+            }
         }
 
         await new RemoteLogin(context).ExecuteAsync(remote.Name, token, cancellationToken);

@@ -13,7 +13,7 @@ internal static class RegistryCommands
         var authFile = new Option<string?>("--authfile") { Description = "Docker-style authentication file to use for writing/reading OCI registry credentials", Recursive = true };
         string? AuthFile(ParseResult parseResult) => parseResult.GetValue(authFile);
 
-        var loginUri = new Argument<string>("registry_uri");
+        var loginUri = new Argument<string>("registry_uri") { Description = "the registry: docker://HOST[:PORT][/NAMESPACE] or oras://…" };
         var secrets = new SecretOptions();
         var insecure = new Option<bool>("--insecure", "-i") { Description = "allow http or an untrusted certificate" };
         var login = new Command("login", "Login to an OCI/Docker registry") { loginUri, insecure };
@@ -21,7 +21,7 @@ internal static class RegistryCommands
         runner.SetAction(login, (parseResult, context, cancellationToken) =>
             LoginAsync(runner, context, parseResult, secrets, parseResult.GetValue(loginUri)!, parseResult.GetValue(insecure), cancellationToken), AuthFile);
 
-        var logoutUri = new Argument<string?>("registry_uri") { Arity = ArgumentArity.ZeroOrOne };
+        var logoutUri = new Argument<string?>("registry_uri") { Arity = ArgumentArity.ZeroOrOne, Description = "the registry to forget the login of (docker:// or oras://)" };
         var all = new Option<bool>("--all") { Description = "log out of every registry (for the end of a CI job)" };
         var logout = new Command("logout", "Logout from an OCI/Docker registry") { logoutUri, all };
         runner.SetAction(logout, async (parseResult, context, cancellationToken) =>
