@@ -30,7 +30,7 @@ internal static class ApplyCommand
             var result = await new ApplyManifest(context).ExecuteAsync(manifest, new ApplyManifestOptions(parseResult.GetValue(dryRun), parseResult.GetValue(noVerify)), cancellationToken);
             if (parseResult.GetValue(json))
             {
-                output.Write(JsonSerializer.Serialize(result, ToolJsonContext.Default.ApplyManifestResult) + "\n");
+                output.Write(JsonSerializer.Serialize(result, ToolJsonContext.Output.ApplyManifestResult) + "\n");
                 return CommandRunner.Success;
             }
 

@@ -97,7 +97,7 @@ internal static class KeyserverCommands
             var output = runner.Console.Output;
             if (parseResult.GetValue(json))
             {
-                output.Write(JsonSerializer.Serialize(endpoints, ToolJsonContext.Default.IReadOnlyListEndpointKeyserverEntry) + "\n");
+                output.Write(JsonSerializer.Serialize(endpoints, ToolJsonContext.Output.IReadOnlyListEndpointKeyserverEntry) + "\n");
                 return CommandRunner.Success;
             }
 

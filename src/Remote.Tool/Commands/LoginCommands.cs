@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using DotnetRemote.Core;
 using DotnetRemote.Core.Endpoints;
 using DotnetRemote.Core.Keyservers;
@@ -81,13 +82,26 @@ internal static class LoginCommands
     public static Command Status(CommandRunner runner)
     {
         var name = new Argument<string?>("remote_name") { Arity = ArgumentArity.ZeroOrOne, Description = "the remote to check (default: the active remote)" };
-        var command = new Command("status", "Check the status of the apptainer services at an endpoint, and your authentication token") { name };
+        var json = new Option<bool>("--json") { Description = "print machine-readable JSON (the exit code still tells a refused token)" };
+        var command = new Command("status", "Check the status of the apptainer services at an endpoint, and your authentication token") { name, json };
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
             var remote = parseResult.GetValue(name);
             context.Log.Info(remote is null ? "Checking status of default remote." : $"Checking status of remote: {remote}");
             var status = await new RemoteStatus(context).ExecuteAsync(remote, cancellationToken);
             var output = runner.Console.Output;
+            if (parseResult.GetValue(json))
+            {
+                var report = new StatusReport(status.Name, status.Services, status.Token.ToString().ToLowerInvariant(), status.TokenError);
+                output.Write(JsonSerializer.Serialize(report, ToolJsonContext.Output.StatusReport) + "\n");
+                return status.Token switch
+                {
+                    TokenState.None or TokenState.Valid => CommandRunner.Success,
+                    TokenState.Invalid => throw new RemoteException(RemoteErrorCodes.TokenInvalid, status.TokenError!),
+                    _ => throw new RemoteException(RemoteErrorCodes.Failure, status.TokenError!),
+                };
+            }
+
             var table = new TextTable().Row("SERVICE", "STATUS", "VERSION", "URI");
             foreach (var service in status.Services)
             {
@@ -167,3 +181,9 @@ internal static class LoginCommands
         return CommandRunner.Success;
     }
 }
+
+/// <summary>
+/// <c>status --json</c>: the remote, its services, and the token's state: <c>none</c>, <c>valid</c>, <c>invalid</c>
+/// (refused) or <c>unchecked</c> (the token service could not be asked), with the reason in <c>tokenError</c>.
+/// </summary>
+internal sealed record StatusReport(string Remote, IReadOnlyList<ServiceStatus> Services, string Token, string? TokenError);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using DotnetRemote.Core;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Tool.Cli;
@@ -36,11 +37,19 @@ internal static class RegistryCommands
             return await LogoutAsync(context, uri, cancellationToken);
         }, AuthFile);
 
-        var list = new Command("list", "List all OCI credentials that are configured");
-        runner.SetAction(list, async (_, context, cancellationToken) =>
+        var json = new Option<bool>("--json") { Description = "print machine-readable JSON" };
+        var list = new Command("list", "List all OCI credentials that are configured") { json };
+        runner.SetAction(list, async (parseResult, context, cancellationToken) =>
         {
+            var entries = await new RegistryList(context).ExecuteAsync(cancellationToken);
+            if (parseResult.GetValue(json))
+            {
+                runner.Console.Output.Write(JsonSerializer.Serialize(entries, ToolJsonContext.Output.IReadOnlyListRegistryLoginInfo) + "\n");
+                return CommandRunner.Success;
+            }
+
             var table = new TextTable().Row("URI", "SECURE?");
-            foreach (var entry in await new RegistryList(context).ExecuteAsync(cancellationToken))
+            foreach (var entry in entries)
             {
                 table.Row(entry.Uri ?? entry.Key ?? "", entry.Insecure ? "✗!" : "✓");
             }

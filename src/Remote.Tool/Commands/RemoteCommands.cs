@@ -18,7 +18,7 @@ internal static class RemoteCommands
             var listing = await new ListRemotes(context).ExecuteAsync(cancellationToken);
             if (parseResult.GetValue(json))
             {
-                runner.Console.Output.Write(JsonSerializer.Serialize(listing, ToolJsonContext.Default.RemoteListing) + "\n");
+                runner.Console.Output.Write(JsonSerializer.Serialize(listing, ToolJsonContext.Output.RemoteListing) + "\n");
             }
             else
             {
