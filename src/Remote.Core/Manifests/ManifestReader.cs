@@ -50,7 +50,7 @@ public static class ManifestReader
                 case "logins": yaml.ReadSequence(() => logins.Add(ReadLogin(yaml, Value))); return true;
                 default: return false;
             }
-        }));
+        }, ["remotes", "logins"]));
 
         return new Manifest(filePath, remotes, logins) { Secrets = secrets };
     }
@@ -76,7 +76,7 @@ public static class ManifestReader
                 case "keyservers": yaml.ReadSequence(() => keyservers.Add(ReadKeyserver(yaml, value))); return true;
                 default: return false;
             }
-        });
+        }, ["uri", "token", "insecure", "use", "keyservers"]);
         if (name.Trim().Length == 0 || uri.Trim().Length == 0)
         {
             throw yaml.Error(line, name.Trim().Length == 0 ? "a remote needs a name" : $"remote {name} needs a uri");
@@ -100,7 +100,7 @@ public static class ManifestReader
                 case "insecure": insecure = yaml.ReadBool(); return true;
                 default: return false;
             }
-        });
+        }, ["uri", "order", "insecure"]);
         return order is <= 0
             ? throw yaml.Error(line, "order must be > 0")
             : new ManifestKeyserver(uri, order, insecure, $"{yaml.FilePath}:{line}");
@@ -122,7 +122,7 @@ public static class ManifestReader
                 case "insecure": insecure = yaml.ReadBool(); return true;
                 default: return false;
             }
-        });
+        }, ["uri", "username", "password", "insecure"]);
         return uri.Trim().Length == 0
             ? throw yaml.Error(line, "a login needs a uri")
             : new ManifestLogin(uri.Trim(), username, password, insecure, $"{yaml.FilePath}:{line}");

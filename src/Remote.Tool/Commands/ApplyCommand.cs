@@ -20,13 +20,16 @@ internal static class ApplyCommand
             var manifest = ManifestReader.Load(parseResult.GetValue(file)!, context.Environment);
             var output = runner.Console.Output;
 
-            // First, before any other output: tell the CI platform which values to hide from its logs.
+            // First, before any other output: tell the CI platform which values to hide from its logs. Both GitHub
+            // Actions and Azure Pipelines read these commands from stderr too, so with --json they go there and
+            // stdout stays one JSON document (`apply --json | jq .` works on CI).
+            var maskOutput = parseResult.GetValue(json) ? runner.Console.Error : output;
             foreach (var mask in CiSecretMasking.Commands(manifest.Secrets, context.Environment))
             {
-                output.Write(mask + "\n");
+                maskOutput.Write(mask + "\n");
             }
 
-            output.Flush();
+            maskOutput.Flush();
             var result = await new ApplyManifest(context).ExecuteAsync(manifest, new ApplyManifestOptions(parseResult.GetValue(dryRun), parseResult.GetValue(noVerify)), cancellationToken);
             if (parseResult.GetValue(json))
             {
