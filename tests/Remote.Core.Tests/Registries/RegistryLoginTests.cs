@@ -84,7 +84,7 @@ public class RegistryLoginTests : IDisposable
     [InlineData("docker://localhost:5000", "", "right", RemoteErrorCodes.InvalidArgument, "Docker/OCI registry requires a username")]
     [InlineData("docker://localhost:5000", "alice", "", RemoteErrorCodes.PasswordRequired, "A password is required")]
     [InlineData("https://keys.example.com", "alice", "right", RemoteErrorCodes.TransportNotSupported, "https transport is not supported")]
-    [InlineData("localhost:5000", "alice", "right", RemoteErrorCodes.TransportNotSupported, "localhost transport is not supported")]
+    [InlineData("localhost:5000", "alice", "right", RemoteErrorCodes.TransportNotSupported, "localhost transport is not supported (for an OCI registry use docker://localhost:5000)")]
     public async Task Bad_input_fails_before_any_request(string uri, string user, string password, string code, string message)
     {
         var registry = FakeRegistry.BasicAuth("alice", "right");
