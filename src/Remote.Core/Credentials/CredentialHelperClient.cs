@@ -28,10 +28,12 @@ public sealed class CredentialHelperClient
 
     private readonly TimeSpan _timeout;
     private readonly string _searchPath;
+    private readonly IRemoteLog _log;
 
     /// <param name="helperName">The suffix: <c>pass</c> runs <c>docker-credential-pass</c>.</param>
     /// <param name="environment">Reads <c>PATH</c> to find the executable.</param>
-    public CredentialHelperClient(string helperName, Func<string, string?> environment, TimeSpan? timeout = null)
+    /// <param name="log">Where <c>--debug</c> says which helper ran with which action (never the secret).</param>
+    public CredentialHelperClient(string helperName, Func<string, string?> environment, TimeSpan? timeout = null, IRemoteLog? log = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(helperName);
         ArgumentNullException.ThrowIfNull(environment);
@@ -43,6 +45,7 @@ public sealed class CredentialHelperClient
         HelperName = helperName;
         _timeout = timeout ?? DefaultTimeout;
         _searchPath = environment("PATH") ?? "";
+        _log = log ?? NullRemoteLog.Instance;
     }
 
     public string HelperName { get; }
@@ -115,6 +118,7 @@ public sealed class CredentialHelperClient
             StandardErrorEncoding = Encoding.UTF8,
         };
         start.ArgumentList.Add(action);
+        _log.Debug($"running {start.FileName} {action}{(action is "get" or "erase" ? $" for {input}" : "")}");
 
         using var process = new Process { StartInfo = start };
         try

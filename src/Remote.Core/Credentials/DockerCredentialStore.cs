@@ -53,6 +53,7 @@ public sealed class DockerCredentialStore
     public async Task<StoredCredential?> FindAsync(RegistryReference reference, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
+        _context.Log.Debug($"reading {FilePath}");
         var file = DockerConfigFile.Load(FilePath);
         var lookupKeys = reference.LookupKeys();
         foreach (var key in lookupKeys)
@@ -219,5 +220,5 @@ public sealed class DockerCredentialStore
         DockerConfigFile.SchemeKeyHostname(key) is { } host
         && (host == reference.Registry || (reference.IsDockerHub && RegistryReference.IsDockerHubHost(host)));
 
-    private CredentialHelperClient Helper(string name) => new(name, _context.Environment, _helperTimeout);
+    private CredentialHelperClient Helper(string name) => new(name, _context.Environment, _helperTimeout, _context.Log);
 }

@@ -34,9 +34,10 @@ internal static class UsageErrors
             }
         }
 
+        var inScope = OptionsInScope(command).ToList();
         for (var i = 0; i < flagsEnd; i++)
         {
-            if (suspects.Contains(args[i]))
+            if (suspects.Contains(args[i]) || (!TakesValue(inScope, i > 0 ? args[i - 1] : null) && UnknownInBundle(args[i], inScope)))
             {
                 return new UsageError(command, UnknownFlag(args[i], command), [], false);
             }
@@ -106,6 +107,40 @@ internal static class UsageErrors
     }
 
     private static bool LooksLikeOption(string token) => token.Length > 1 && token[0] == '-';
+
+    private static bool TakesValue(Option option) => option.ValueType != typeof(bool) && option.ValueType != typeof(void);
+
+    /// <summary>True when <paramref name="previous"/> is an option that takes the next token as its value.</summary>
+    private static bool TakesValue(List<Option> options, string? previous) =>
+        previous is not null && options.Any(o => TakesValue(o) && (o.Name == previous || o.Aliases.Contains(previous)));
+
+    /// <summary>
+    /// A bundle of short options (<c>-gi</c>) with a letter that names none: System.CommandLine splits bundles
+    /// silently, pflag reports the first unknown letter. A letter that takes a value ends the bundle (<c>-o1</c>).
+    /// </summary>
+    private static bool UnknownInBundle(string token, List<Option> options)
+    {
+        if (token.Length < 3 || token[0] != '-' || token[1] == '-' || options.Any(o => o.Name == token || o.Aliases.Contains(token)))
+        {
+            return false;
+        }
+
+        foreach (var letter in token[1..])
+        {
+            var option = options.FirstOrDefault(o => o.Name == $"-{letter}" || o.Aliases.Contains($"-{letter}"));
+            if (option is null)
+            {
+                return true;
+            }
+
+            if (TakesValue(option))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
 
     private static IEnumerable<CommandResult> CommandChain(CommandResult result)
     {
