@@ -1,3 +1,12 @@
 using DotnetRemote.Tool.Cli;
 
-return await RemoteCli.RunAsync(args, CliConsole.FromProcess());
+try
+{
+    return await RemoteCli.RunAsync(args, CliConsole.FromProcess());
+}
+catch (Exception ex) when (ex is not OperationCanceledException)
+{
+    // The last host boundary: RunAsync reports everything itself, so this only guards the console's own setup.
+    Console.Error.Write($"FATAL:   {CommandRunner.Describe(ex)}\n");
+    return CommandRunner.Failure;
+}

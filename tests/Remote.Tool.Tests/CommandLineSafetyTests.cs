@@ -419,7 +419,7 @@ public sealed partial class CommandLineSafetyTests : IDisposable
 
         var result = await _cli.UserAsync("apply", "-f", manifest);
 
-        Assert.Equal(new CliResult(255, "", $"FATAL:   {manifest}:4: field tokn not found in type remote (allowed here: uri, token, insecure, use, keyservers)\n"), result);
+        Assert.Equal(new CliResult(255, "", $"FATAL:   {manifest}:4: field tokn not found in type remote (allowed here: uri, token, insecure, use, exclusive, remove, keyservers)\n"), result);
     }
 
     [Fact]

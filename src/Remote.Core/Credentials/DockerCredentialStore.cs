@@ -121,6 +121,13 @@ public sealed class DockerCredentialStore
     public Task<IReadOnlyList<ErasedLogin>> EraseAllAsync(CancellationToken cancellationToken = default) =>
         EraseWhereAsync(_ => true, reference: null, cancellationToken);
 
+    /// <summary>Erases exactly the given keys (and their secrets in credential helpers); <c>apply --prune</c> uses it.</summary>
+    public Task<IReadOnlyList<ErasedLogin>> EraseKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return EraseWhereAsync(keys.Contains, reference: null, cancellationToken);
+    }
+
     /// <summary>Every key in the file with its username (asked from the helper where the file has none).</summary>
     public async Task<IReadOnlyList<StoredLogin>> ListAsync(CancellationToken cancellationToken = default)
     {

@@ -9,11 +9,18 @@ namespace DotnetRemote.Core.Manifests;
 
 /// <param name="DryRun">Plan only: verify (unless <paramref name="NoVerify"/>) and report, write nothing.</param>
 /// <param name="NoVerify">Skip the online checks of tokens and passwords.</param>
-public sealed record ApplyManifestOptions(bool DryRun = false, bool NoVerify = false);
+public sealed record ApplyManifestOptions(bool DryRun = false, bool NoVerify = false)
+{
+    /// <summary><c>--system</c>: the manifest's remotes go to the system file (root only; no tokens, no logins).</summary>
+    public bool SystemScope { get; init; }
+
+    /// <summary><c>--prune</c>: also remove what the manifest does not declare (the built-in <c>DefaultRemote</c> only with <c>remove: true</c>).</summary>
+    public bool Prune { get; init; }
+}
 
 /// <summary>One planned change, free of secrets: <c>remote company: add</c>, <c>login docker://r: store</c>.</summary>
-/// <param name="Kind"><c>remote</c>, <c>token</c>, <c>keyservers</c>, <c>active</c> or <c>login</c>.</param>
-/// <param name="Action"><c>add</c>, <c>update</c>, <c>store</c> or <c>unchanged</c>.</param>
+/// <param name="Kind"><c>remote</c>, <c>token</c>, <c>keyservers</c>, <c>active</c>, <c>exclusive</c> or <c>login</c>.</param>
+/// <param name="Action"><c>add</c>, <c>update</c>, <c>store</c>, <c>remove</c> or <c>unchanged</c>.</param>
 public sealed record ManifestChange(string Kind, string Target, string Action, string Detail);
 
 public sealed record ApplyManifestResult(IReadOnlyList<ManifestChange> Changes, bool Applied)
@@ -31,6 +38,12 @@ public sealed class ApplyManifest(RemoteContext context)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.SystemScope)
+        {
+            return await new SystemManifestApply(context).ExecuteAsync(manifest, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        ManifestPrune.CheckUserScope(manifest);
         var store = new RemoteConfigStore(context);
         var current = store.LoadMerged();
         var desired = current.Clone();
@@ -95,9 +108,17 @@ public sealed class ApplyManifest(RemoteContext context)
             }
         }
 
+        var prune = options.Prune
+            ? await ManifestPrune.PlanAsync(context, manifest, registryLogins.Select(r => r.Reference).ToList(), desired, changes, cancellationToken).ConfigureAwait(false)
+            : null;
         if (options.DryRun || !changes.Any(c => c.Action != "unchanged"))
         {
             return new ApplyManifestResult(changes, Applied: false);
+        }
+
+        if (prune is not null)
+        {
+            await prune.EraseRegistryKeysAsync(cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var (reference, login) in registryChanges)
@@ -123,6 +144,7 @@ public sealed class ApplyManifest(RemoteContext context)
                 config.Credentials.Add(new CredentialConfig { Uri = reference.Uri, Insecure = login.Insecure });
             }
 
+            prune?.Apply(config);
             return 0;
         }).ConfigureAwait(false);
         context.Log.Info($"{manifest.Source} applied: {changes.Count(c => c.Action != "unchanged")} change(s)");
@@ -132,11 +154,18 @@ public sealed class ApplyManifest(RemoteContext context)
     /// <summary>Brings one remote of <paramref name="config"/> to the manifest's state, noting what changes.</summary>
     private static void PlanRemote(RemoteConfig config, ManifestRemote remote, List<ManifestChange> changes)
     {
-        var uri = EndpointUri.Normalize(remote.Uri);
         if (config.Remotes.TryGetValue(remote.Name, out var existing) && existing.System)
         {
-            throw new RemoteException(RemoteErrorCodes.RemoteIsGlobal, $"{remote.Name} is a global remote; a manifest manages user remotes only");
+            throw new RemoteException(RemoteErrorCodes.RemoteIsGlobal, $"{remote.Name} is a global remote; a manifest manages user remotes only (system remotes: apply --system)");
         }
+
+        if (remote.Remove)
+        {
+            ManifestPrune.RemoveRemote(config, remote.Name, existing, changes);
+            return;
+        }
+
+        var uri = EndpointUri.Normalize(remote.Uri);
 
         if (existing is null)
         {

@@ -14,11 +14,21 @@ public sealed record Manifest(string Source, IReadOnlyList<ManifestRemote> Remot
 /// <param name="Use">Make it the active remote.</param>
 public sealed record ManifestRemote(string Name, string Uri, string? Token, bool Insecure, bool Use, IReadOnlyList<ManifestKeyserver> Keyservers, string Origin)
 {
+    /// <summary>System scope only: the one remote every user must use (<c>use --global --exclusive</c>).</summary>
+    public bool Exclusive { get; init; }
+
+    /// <summary><c>remove: true</c>: the remote must not exist (the only way to remove the built-in <c>DefaultRemote</c>).</summary>
+    public bool Remove { get; init; }
+
     public override string ToString() => $"ManifestRemote {{ Name = {Name}, Uri = {Uri}, Insecure = {Insecure}, Use = {Use} }}";
 }
 
 /// <param name="Order">1-based position; entries without one follow in file order.</param>
-public sealed record ManifestKeyserver(string Uri, int? Order, bool Insecure, string Origin);
+public sealed record ManifestKeyserver(string Uri, int? Order, bool Insecure, string Origin)
+{
+    /// <summary>System scope only: the endpoint's own keyserver, hidden as <c>remove-keyserver</c> hides it.</summary>
+    public bool Skip { get; init; }
+}
 
 /// <param name="Uri"><c>docker://</c>, <c>oras://</c> or a keyserver's http(s) URL.</param>
 public sealed record ManifestLogin(string Uri, string Username, string Password, bool Insecure, string Origin)

@@ -62,7 +62,7 @@ public static class ManifestReader
         var line = yaml.Line;
         string uri = "";
         string? token = null;
-        bool insecure = false, use = false;
+        bool insecure = false, use = false, exclusive = false, remove = false;
         var keyservers = new List<ManifestKeyserver>();
         yaml.ReadStruct("remote", key =>
         {
@@ -73,16 +73,23 @@ public static class ManifestReader
                 case "token": token = value(yaml.ReadString(), at, secret: true); return true;
                 case "insecure": insecure = yaml.ReadBool(); return true;
                 case "use": use = yaml.ReadBool(); return true;
+                case "exclusive": exclusive = yaml.ReadBool(); return true;
+                case "remove": remove = yaml.ReadBool(); return true;
                 case "keyservers": yaml.ReadSequence(() => keyservers.Add(ReadKeyserver(yaml, value))); return true;
                 default: return false;
             }
-        }, ["uri", "token", "insecure", "use", "keyservers"]);
-        if (name.Trim().Length == 0 || uri.Trim().Length == 0)
+        }, ["uri", "token", "insecure", "use", "exclusive", "remove", "keyservers"]);
+        if (remove && (uri.Length > 0 || token is not null || insecure || use || exclusive || keyservers.Count > 0))
+        {
+            throw yaml.Error(line, $"remote {name} has remove: true and nothing else may be declared for it");
+        }
+
+        if (name.Trim().Length == 0 || (uri.Trim().Length == 0 && !remove))
         {
             throw yaml.Error(line, name.Trim().Length == 0 ? "a remote needs a name" : $"remote {name} needs a uri");
         }
 
-        return new ManifestRemote(name, uri, string.IsNullOrEmpty(token) ? null : token, insecure, use, keyservers, $"{yaml.FilePath}:{line}");
+        return new ManifestRemote(name, uri, string.IsNullOrEmpty(token) ? null : token, insecure, use, keyservers, $"{yaml.FilePath}:{line}") { Exclusive = exclusive, Remove = remove };
     }
 
     private static ManifestKeyserver ReadKeyserver(StrictYamlReader yaml, Resolve value)
@@ -90,7 +97,7 @@ public static class ManifestReader
         var line = yaml.Line;
         string uri = "";
         int? order = null;
-        var insecure = false;
+        bool insecure = false, skip = false;
         yaml.ReadStruct("keyserver", key =>
         {
             switch (key)
@@ -98,12 +105,18 @@ public static class ManifestReader
                 case "uri": uri = value(yaml.ReadString(), line, secret: false); return true;
                 case "order": order = yaml.ReadInt(); return true;
                 case "insecure": insecure = yaml.ReadBool(); return true;
+                case "skip": skip = yaml.ReadBool(); return true;
                 default: return false;
             }
-        }, ["uri", "order", "insecure"]);
+        }, ["uri", "order", "insecure", "skip"]);
+        if (skip && order is not null)
+        {
+            throw yaml.Error(line, "a hidden keyserver (skip: true) has no order");
+        }
+
         return order is <= 0
             ? throw yaml.Error(line, "order must be > 0")
-            : new ManifestKeyserver(uri, order, insecure, $"{yaml.FilePath}:{line}");
+            : new ManifestKeyserver(uri, order, insecure, $"{yaml.FilePath}:{line}") { Skip = skip };
     }
 
     private static ManifestLogin ReadLogin(StrictYamlReader yaml, Resolve value)

@@ -87,7 +87,7 @@ public sealed class ManifestReaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("remotes:\n  company:\n    uri: https://library.example.com\n    tokn: x\n", 4, "field tokn not found in type remote (allowed here: uri, token, insecure, use, keyservers)")]
+    [InlineData("remotes:\n  company:\n    uri: https://library.example.com\n    tokn: x\n", 4, "field tokn not found in type remote (allowed here: uri, token, insecure, use, exclusive, remove, keyservers)")]
     [InlineData("remote:\n  company:\n    uri: https://library.example.com\n", 1, "field remote not found in type manifest (allowed here: remotes, logins)")]
     [InlineData("logins:\n  - uri: docker://r.example.com\n    user: bob\n", 3, "field user not found in type login (allowed here: uri, username, password, insecure)")]
     [InlineData("remotes:\n  company:\n    uri: https://l.example.com\n    keyservers:\n      - uri: https://k.example.com\n        order: 0\n", 5, "order must be > 0")]

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using DotnetRemote.Core.Configuration;
+using DotnetRemote.Testing;
+using DotnetRemote.Tool.Tests.TestSupport;
+
+namespace DotnetRemote.Tool.Tests;
+
+/// <summary>
+/// <c>apply --system</c> as real processes: root writes, user nobody is refused and sees the result through
+/// <c>list</c>, parallel administrators lose nothing, and the README's shell loop runs as written.
+/// </summary>
+public sealed class ApplySystemProcessTests : IDisposable
+{
+    private const int Nobody = 65534;
+    private readonly TempConfigDir _machine = new();
+
+    public void Dispose() => _machine.Dispose();
+
+    private string WriteManifest(string name, string yaml)
+    {
+        var path = Path.Combine(_machine.Root, name);
+        File.WriteAllText(path, yaml);
+        File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
+        return path;
+    }
+
+    [SkippableFact]
+    public async Task Root_applies_the_READMEs_manifest_and_user_nobody_is_refused_but_sees_it_in_list()
+    {
+        Skip.IfNot(ToolProcess.IsRoot, "needs root to write the system file and to run the tool as user nobody");
+        PrepareForNobody();
+        var fleet = WriteManifest("fleet-remotes.yaml", AdministratorsReadme.Load().Manifest);
+
+        var applied = await ToolProcess.RunAsync(_machine.Variables, "apply", "--system", "--prune", "-f", fleet);
+        var written = File.ReadAllBytes(_machine.SystemFile);
+        var systemFiles = Directory.GetFiles(_machine.SystemDir);
+        var apply = await ToolProcess.RunAsAsync(Nobody, _machine.Variables, "apply", "--system", "-f", fleet);
+        var prune = await ToolProcess.RunAsAsync(Nobody, _machine.Variables, "apply", "--system", "--prune", "-f", fleet);
+        var check = await ToolProcess.RunAsAsync(Nobody, _machine.Variables, "apply", "--system", "--prune", "--check", "-f", fleet);
+        var list = await ToolProcess.RunAsAsync(Nobody, _machine.Variables, "list");
+
+        Assert.Equal(0, applied.ExitCode);
+        Assert.Equal((UnixFileMode)0b110_100_100, File.GetUnixFileMode(_machine.SystemFile));
+        Assert.Equal(new CliResult(255, "", "FATAL:   Unable to modify global endpoint configuration file: not root user\n"), apply);
+        Assert.Equal(apply, prune);
+        Assert.Equal((0, "INFO:    Check: nothing to change.\n"), (check.ExitCode, check.Stderr));
+        Assert.Equal(written, File.ReadAllBytes(_machine.SystemFile));
+        Assert.Equal(systemFiles, Directory.GetFiles(_machine.SystemDir));
+        Assert.Equal(new CliResult(0, """
+            Cloud Services Endpoints
+            ========================
+
+            NAME  URI                   ACTIVE  GLOBAL  EXCLUSIVE  INSECURE
+            site  library.site.example  YES     YES     YES        NO
+
+            Keyservers
+            ==========
+
+            URI                       GLOBAL  INSECURE  ORDER
+            https://pgp.site.example  YES     NO        1
+            https://keys.openpgp.org  YES     NO        2
+
+            * Active cloud services keyserver
+
+            """, ""), list);
+    }
+
+    [SkippableFact]
+    public async Task Parallel_system_applies_lose_nothing()
+    {
+        Skip.IfNot(ToolProcess.IsRoot, "needs root to write the system file");
+        const int count = 8;
+        var manifests = Enumerable.Range(0, count).Select(i => WriteManifest($"m{i}.yaml", $"remotes:\n  r{i}:\n    uri: https://h{i}.example.com\n")).ToList();
+
+        var results = await Task.WhenAll(manifests.Select(m => ToolProcess.WaitAsync(ToolProcess.Start(_machine.Variables, ["apply", "--system", "-f", m]))));
+
+        Assert.All(results, r => Assert.Equal(0, r.ExitCode));
+        var system = RemoteConfigYaml.Parse(_machine.ReadSystem(), _machine.SystemFile);
+        Assert.Equal(["DefaultRemote", .. Enumerable.Range(0, count).Select(i => $"r{i}")], system.Remotes.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("DefaultRemote", system.Active);
+        Assert.DoesNotContain(Directory.GetFiles(_machine.SystemDir), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task The_READMEs_shell_loop_reports_changed_ok_and_failed_per_node()
+    {
+        Skip.IfNot(ToolProcess.IsRoot, "needs root: the loop's apply --system runs as root on each node");
+        var readme = AdministratorsReadme.Load();
+        var nodes = Path.Combine(_machine.Root, "nodes");
+        foreach (var node in new[] { "node01", "node02", "node03" })
+        {
+            Directory.CreateDirectory(Path.Combine(nodes, node));
+        }
+
+        WriteManifest("fleet-remotes.yaml", readme.Manifest);
+        var loop = readme.ShellLoop.Replace(AdministratorsReadme.NodeManifestPath, "$NODES/$node/fleet-remotes.yaml", StringComparison.Ordinal);
+        var script = $$"""
+            # ssh and scp stand in for the nodes: each node is a folder with its own system file.
+            scp() { cp "$2" "${3#*:}"; }
+            ssh() { local node=${1#root@}; shift; DOTNET_REMOTE_SYSTEM_CONFIG="$NODES/$node/remote.yaml" APPTAINER_CONFIGDIR="$NODES/$node/config" "$@"; }
+            dotnet() { if [ "$1" = remote ]; then shift; command "$DOTNET_HOST" "$TOOL_DLL" "$@"; else command "$DOTNET_HOST" "$@"; fi; }
+            {{loop}}
+            """;
+
+        var first = await RunBashAsync(script, nodes);
+        var node01 = File.ReadAllBytes(Path.Combine(nodes, "node01", "remote.yaml"));
+        File.WriteAllText(Path.Combine(nodes, "node02", "remote.yaml"), "Active: site\nRemotes: [\n");
+        File.WriteAllText(Path.Combine(nodes, "node03", "remote.yaml"), SampleYaml.StockSystem);
+        var second = await RunBashAsync(script, nodes);
+
+        Assert.Equal((0, "node01: changed\nnode02: changed\nnode03: changed\n"), (first.ExitCode, first.Stdout));
+        Assert.All(first.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.StartsWith("INFO:    ", line, StringComparison.Ordinal));
+        Assert.Equal((0, "node01: ok\nnode02: FAILED\nnode03: changed\n"), (second.ExitCode, second.Stdout));
+        Assert.Contains($"\nFATAL:   {Path.Combine(nodes, "node02", "remote.yaml")}:2: ", second.Stderr, StringComparison.Ordinal);
+        Assert.Equal(node01, File.ReadAllBytes(Path.Combine(nodes, "node01", "remote.yaml")));
+        Assert.Equal(node01, File.ReadAllBytes(Path.Combine(nodes, "node03", "remote.yaml")));
+        Assert.Equal("Active: site\nRemotes: [\n", File.ReadAllText(Path.Combine(nodes, "node02", "remote.yaml")));
+    }
+
+    private async Task<CliResult> RunBashAsync(string script, string nodes)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = _machine.Root,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        start.Environment.Clear();
+        start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
+        start.Environment["HOME"] = _machine.Home;
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["NODES"] = nodes;
+        start.Environment["DOTNET_HOST"] = ToolProcess.DotnetHost;
+        start.Environment["TOOL_DLL"] = ToolProcess.ToolDll;
+        using var process = Process.Start(start)!;
+        return await ToolProcess.WaitAsync(process);
+    }
+
+    /// <summary>Opens the temp machine to user nobody: folders traversable, home and config dir owned by nobody.</summary>
+    private void PrepareForNobody()
+    {
+        const UnixFileMode open = (UnixFileMode)0b111_101_101;
+        File.SetUnixFileMode(_machine.Root, open);
+        Directory.CreateDirectory(_machine.SystemDir);
+        File.SetUnixFileMode(_machine.SystemDir, open);
+        Directory.CreateDirectory(_machine.ConfigDir);
+        File.SetUnixFileMode(_machine.ConfigDir, (UnixFileMode)0b111_000_000);
+        using var chown = Process.Start("chown", ["-R", $"{Nobody}:{Nobody}", _machine.Home, _machine.ConfigDir])!;
+        chown.WaitForExit();
+        Assert.Equal(0, chown.ExitCode);
+    }
+}
