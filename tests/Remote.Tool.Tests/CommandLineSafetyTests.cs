@@ -214,6 +214,16 @@ public sealed partial class CommandLineSafetyTests : IDisposable
 
     [Theory]
     [InlineData("credential", "get", " ")]
+    [InlineData("credential", "which", "")]
+    public async Task An_empty_uri_is_named_as_such(params string[] args)
+    {
+        var result = await _cli.UserAsync(args);
+
+        Assert.Equal(new CliResult(255, "", "FATAL:   no URI given: name an image (docker://, oras://), a keyserver (https://), a library (library://) URI or a remote\n"), result);
+    }
+
+    [Theory]
+    [InlineData("credential", "get", " ")]
     [InlineData("credential", "which", " ")]
     [InlineData("-c", "bad\0path", "list")]
     [InlineData("registry", "list", "--authfile", "bad\0path")]

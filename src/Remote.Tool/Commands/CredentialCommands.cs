@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using DotnetRemote.Core;
 using DotnetRemote.Core.Credentials;
 using DotnetRemote.Tool.Cli;
 
@@ -16,7 +17,7 @@ internal static class CredentialCommands
         {
             try
             {
-                var uri = parseResult.GetValue(getUri)!;
+                var uri = RequireUri(parseResult.GetValue(getUri));
                 var context = runner.CreateContext(parseResult);
                 var match = await new CredentialResolver(context).ResolveAsync(uri, cancellationToken);
                 if (match is null)
@@ -46,7 +47,7 @@ internal static class CredentialCommands
         var which = new Command("which", "Say which file, key, helper or environment variable serves URI, and why") { whichUri, json };
         runner.SetAction(which, async (parseResult, context, cancellationToken) =>
         {
-            var uri = parseResult.GetValue(whichUri)!;
+            var uri = RequireUri(parseResult.GetValue(whichUri));
             var resolver = new CredentialResolver(context);
             var match = await resolver.ResolveAsync(uri, cancellationToken);
             string? helperAnswer = null;
@@ -79,6 +80,11 @@ internal static class CredentialCommands
 
         return new Command("credential", "Show which stored credential serves an image, keyserver or library URI") { get, which };
     }
+
+    private static string RequireUri(string? uri) =>
+        string.IsNullOrWhiteSpace(uri)
+            ? throw new RemoteException(RemoteErrorCodes.InvalidArgument, "no URI given: name an image (docker://, oras://), a keyserver (https://), a library (library://) URI or a remote")
+            : uri;
 
     public static Command Helper(CommandRunner runner)
     {
