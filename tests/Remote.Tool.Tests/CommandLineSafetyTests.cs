@@ -382,6 +382,16 @@ public sealed partial class CommandLineSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task Debug_may_be_bundled_with_the_commands_own_short_options()
+    {
+        var result = await _cli.RootAsync("add", "--no-login", "-gd", "r", "r.example.com");
+
+        Assert.Equal((0, ""), (result.ExitCode, result.Stdout));
+        Assert.Contains($"writing {_machine.SystemFile}\n", result.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith("INFO:    Remote \"r\" added.\n", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Library_uris_resolve_as_apptainer_does()
     {
         _machine.WriteUser("Active: mine\nRemotes:\n  mine:\n    URI: cloud.example.com\n    Token: lib-token\n    System: false\n    Exclusive: false\n");

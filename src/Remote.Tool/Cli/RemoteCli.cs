@@ -55,6 +55,12 @@ internal static class RemoteCli
             var root = Build(console);
             var help = new HelpWriter(console.ProgramName);
             var parseResult = root.Parse(args, Parser);
+            if (root.Options.OfType<Option<bool>>().FirstOrDefault(o => o.Name == "--debug") is { } debug && parseResult.GetResult(debug) is not null)
+            {
+                // Also in a bundle (-di) or wherever the parser found it.
+                console.Log.IsDebugEnabled |= parseResult.GetValue(debug);
+            }
+
             // -h/--help and --version answer whatever else is on the line; everything else is checked first.
             var optionAction = parseResult.Action is { } action && action != parseResult.CommandResult.Command.Action && action is not ParseErrorAction;
             if (!optionAction)
