@@ -3,11 +3,14 @@
 //   dotnet tool restore && dotnet cake samples/cake/build.cake [--manifest=FILE] [--packages=DIR]
 // It installs the dotnet-remote tool from the packed packages (default: the repository's ./artifacts), applies the
 // manifest, lists the result, and logs out of everything at the end of the run (--keep-logins to skip that).
+// --target=Exec --command=CMD runs CMD (through /bin/sh) inside `dotnet-remote exec`: with exactly the manifest's logins,
+// in a private configuration that is removed when CMD ends, so there is nothing to log out of.
 
 var target = Argument("target", "Default");
 var manifest = MakeAbsolute(File(Argument("manifest", "remotes.yaml")));
 var packages = MakeAbsolute(Directory(Argument("packages", "../../artifacts")));
 var keepLogins = HasArgument("keep-logins");
+var execCommand = Argument("command", "");
 var toolDirectory = MakeAbsolute(Directory(".tools"));
 var remoteTool = toolDirectory.CombineWithFilePath("dotnet-remote");
 
@@ -55,9 +58,20 @@ Task("Default").IsDependentOn("ApplyRemotes").Does(() =>
     Remote("list");
 });
 
+// The step that needs the logins runs inside their scope; nothing is written to the user's configuration.
+Task("Exec").IsDependentOn("InstallRemoteTool").Does(() =>
+{
+    if (string.IsNullOrEmpty(execCommand))
+    {
+        throw new Exception("--command=... names what to run inside the scope");
+    }
+
+    Remote("exec", "-f", manifest.FullPath, "--", "/bin/sh", "-c", execCommand);
+});
+
 Teardown(context =>
 {
-    if (!keepLogins && FileExists(remoteTool))
+    if (!keepLogins && target != "Exec" && FileExists(remoteTool))
     {
         Remote("logout", "--all");
     }

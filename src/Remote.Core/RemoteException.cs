@@ -96,4 +96,7 @@ public static class RemoteErrorCodes
     public const string Network = "RMT0050";
     public const string ManifestInvalid = "RMT0060";
     public const string ManifestVariableMissing = "RMT0061";
+    public const string ExecFailed = "RMT0070";
+    public const string ExecScope = "RMT0071";
+    public const string ExecExitCode = "RMT0072";
 }

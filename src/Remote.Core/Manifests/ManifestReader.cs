@@ -48,6 +48,7 @@ public static class ManifestReader
             {
                 case "remotes": yaml.ReadMap(name => remotes.Add(ReadRemote(yaml, name, Value))); return true;
                 case "logins": yaml.ReadSequence(() => logins.Add(ReadLogin(yaml, Value))); return true;
+                case "dockerAuthConfig": logins.AddRange(ReadDockerAuthConfig(yaml, Value, filePath, secrets)); return true;
                 default: return false;
             }
         }, ["remotes", "logins"]));
@@ -117,6 +118,14 @@ public static class ManifestReader
         return order is <= 0
             ? throw yaml.Error(line, "order must be > 0")
             : new ManifestKeyserver(uri, order, insecure, $"{yaml.FilePath}:{line}") { Skip = skip };
+    }
+
+    /// <summary><c>dockerAuthConfig</c>: a docker config.json document (usually <c>${env:DOCKER_AUTH_CONFIG}</c>), see <see cref="DockerAuthConfigImport"/>.</summary>
+    private static IReadOnlyList<ManifestLogin> ReadDockerAuthConfig(StrictYamlReader yaml, Resolve value, string filePath, List<string> secrets)
+    {
+        var line = yaml.Line;
+        var document = value(yaml.ReadString(), line, secret: false);
+        return DockerAuthConfigImport.Parse(document, $"{filePath}:{line}", secrets);
     }
 
     private static ManifestLogin ReadLogin(StrictYamlReader yaml, Resolve value)

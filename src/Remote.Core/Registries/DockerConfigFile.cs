@@ -214,6 +214,53 @@ public sealed class DockerConfigFile
         }
     }
 
+    /// <summary>
+    /// Adds what <paramref name="other"/> has and this file lacks: its <c>auths</c> entries under keys not present here,
+    /// its <c>credHelpers</c> entries likewise, and its <c>credsStore</c> when this file names none. Entries are copied
+    /// as they are (fields this product does not model included). Returns the number of <c>auths</c> keys added.
+    /// </summary>
+    public int AddMissingFrom(DockerConfigFile other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var added = 0;
+        if (other.Auths(create: false) is { } theirs)
+        {
+            var mine = Auths(create: true)!;
+            foreach (var (key, entry) in theirs)
+            {
+                if (!mine.ContainsKey(key))
+                {
+                    mine[key] = entry?.DeepClone();
+                    added++;
+                }
+            }
+        }
+
+        if (other._root[CredHelpersField] is JsonObject theirHelpers)
+        {
+            if (_root[CredHelpersField] is not JsonObject myHelpers)
+            {
+                myHelpers = [];
+                _root[CredHelpersField] = myHelpers;
+            }
+
+            foreach (var (key, helper) in theirHelpers)
+            {
+                if (!myHelpers.ContainsKey(key))
+                {
+                    myHelpers[key] = helper?.DeepClone();
+                }
+            }
+        }
+
+        if (CredsStore is null && other.CredsStore is { } store)
+        {
+            _root[CredsStoreField] = store;
+        }
+
+        return added;
+    }
+
     /// <summary>Removes the entry for <paramref name="key"/>; false when there was none.</summary>
     public bool Remove(string key) => Auths(create: false)?.Remove(key) == true;
 

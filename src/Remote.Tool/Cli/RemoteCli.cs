@@ -31,6 +31,7 @@ internal static class RemoteCli
             KeyserverCommands.Group(runner),
             RegistryCommands.Group(runner),
             ApplyCommand.Create(runner),
+            ExecCommand.Create(runner),
             CredentialCommands.Credential(runner),
             CredentialCommands.Helper(runner),
         };
@@ -80,16 +81,31 @@ internal static class RemoteCli
                 }
             }
 
-            return await parseResult.InvokeAsync(Invocation(console), cancellationToken);
+            return await parseResult.InvokeAsync(Invocation(console, parseResult), cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Only a termination signal cancels an action (CommandRunner rethrows nothing else of this kind): the
+            // command stopped, with the code System.CommandLine gives an interrupted command (128 + SIGINT).
+            return 130;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return CommandRunner.ReportFailure(console, ex);
         }
     }
 
-    private static InvocationConfiguration Invocation(CliConsole console) =>
-        new() { Output = console.Output, Error = console.Error, EnableDefaultExceptionHandler = false };
+    private static InvocationConfiguration Invocation(CliConsole console, ParseResult parseResult)
+    {
+        var invocation = new InvocationConfiguration { Output = console.Output, Error = console.Error, EnableDefaultExceptionHandler = false };
+        if (parseResult.CommandResult.Command.Name == ExecCommand.Name)
+        {
+            // exec takes the termination signals itself: it passes them to its command and cleans up after it.
+            invocation.ProcessTerminationTimeout = null;
+        }
+
+        return invocation;
+    }
 
     /// <summary>Apptainer's layout: the error, the command's usage, where to read more; all on stderr.</summary>
     private static void WriteUsageError(CliConsole console, HelpWriter help, UsageError error)

@@ -1,0 +1,91 @@
+using System.Runtime.InteropServices;
+
+namespace DotnetRemote.Core.Exec;
+
+/// <summary>
+/// The few POSIX calls .NET does not expose: the effective user id, a file's owner (statx, whose layout is the same on
+/// every Linux architecture) and sending a signal other than SIGKILL. Blittable signatures only, so trimming and native
+/// AOT keep working.
+/// </summary>
+internal static partial class PosixNative
+{
+    public const int SIGHUP = 1;
+    public const int SIGINT = 2;
+    public const int SIGQUIT = 3;
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+
+    private const int ESRCH = 3;
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxTypeModeUid = 0x1 | 0x2 | 0x8;
+
+    /// <summary>The effective user id; 0 where there is none (Windows).</summary>
+    public static uint EffectiveUserId => OperatingSystem.IsWindows() ? 0 : NativeMethods.geteuid();
+
+    /// <summary>
+    /// The owner of <paramref name="path"/> itself (a symbolic link is not followed), or null where statx is missing
+    /// (not Linux, or a C library older than glibc 2.28).
+    /// </summary>
+    public static uint? OwnerOf(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        // struct statx: stx_mask u32 @0, stx_blksize u32 @4, stx_attributes u64 @8, stx_nlink u32 @16, stx_uid u32 @20 … 256 bytes.
+        var buffer = new byte[256];
+        try
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+            if (NativeMethods.statx(AtFdCwd, bytes, AtSymlinkNoFollow, StatxTypeModeUid, buffer) != 0)
+            {
+                throw new IOException($"cannot stat {path}: error {Marshal.GetLastPInvokeError()}");
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null;
+        }
+
+        return BitConverter.ToUInt32(buffer, 20);
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to a process; false when it no longer exists.</summary>
+    public static bool Kill(int processId, int signal)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        return NativeMethods.kill(processId, signal) == 0;
+    }
+
+    /// <summary>True unless the process certainly does not exist (kill(pid, 0) fails with ESRCH).</summary>
+    public static bool ProcessExists(int processId)
+    {
+        if (OperatingSystem.IsWindows() || processId <= 0)
+        {
+            return true;
+        }
+
+        return NativeMethods.kill(processId, 0) == 0 || Marshal.GetLastPInvokeError() != ESRCH;
+    }
+
+    private static class NativeMethods
+    {
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int kill(int pid, int sig);
+
+        [DllImport("libc")]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern uint geteuid();
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int statx(int dirfd, byte[] pathname, int flags, uint mask, byte[] statxbuf);
+    }
+}

@@ -1,0 +1,52 @@
+using DotnetRemote.Integration.Tests.Fixtures;
+using DotnetRemote.Integration.Tests.Infrastructure;
+using DotnetRemote.Integration.Tests.Tests.Logins;
+using DotnetRemote.Integration.Tests.Tests.Pipelines;
+
+namespace DotnetRemote.Integration.Tests.Tests.Exec;
+
+/// <summary>
+/// samples/cake's <c>Exec</c> target: the packed tool's <c>exec</c> runs a command with the manifest's logins (verified
+/// against the library and registry fixtures); nothing reaches the user's configuration and no folder is left.
+/// </summary>
+[Collection(PipelineServers.Name)]
+public sealed class CakeExecTests(LibraryApiFixture library, RegistryAFixture registry)
+{
+    private readonly PipelineDeclaration _pipeline = new(library, registry);
+
+    [SkippableFact]
+    public async Task The_Exec_target_runs_the_command_inside_the_scope_and_writes_nothing()
+    {
+        await library.EnsureAvailableAsync();
+        await registry.EnsureAvailableAsync();
+        using var sandbox = new ExecSandbox();
+        var tool = sandbox.Tool;
+        var packages = await PackedPackages.FolderAsync();
+        var sample = Path.Combine(tool.Root, "cake");
+        PackedPackages.CopyTree(Path.Combine(PackedPackages.RepositoryRoot, "samples", "cake"), sample);
+        PackedPackages.CopyTree(Path.Combine(PackedPackages.RepositoryRoot, ".config"), Path.Combine(sample, ".config"));
+        var nugetConfig = Path.Combine(sample, "nuget.config");
+        var manifest = Path.Combine(tool.Root, "remotes.yaml");
+        await File.WriteAllTextAsync(manifest, _pipeline.Manifest);
+        var environment = _pipeline.Variables(tool);
+        environment["TMPDIR"] = sandbox.TempDirectory;
+        environment.Remove("XDG_RUNTIME_DIR");
+
+        await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(PackedPackages.NuGetOrg));
+        var restore = await RunInAsync(sample, environment, "tool", "restore");
+        Assert.True(restore.ExitCode == 0, $"dotnet tool restore failed: {restore}");
+        await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(packages));
+
+        var cake = await RunInAsync(sample, environment, "cake", "build.cake", "--target=Exec", $"--manifest={manifest}", $"--packages={packages}",
+            "--command=test -n \"$DOTNET_REMOTE_EXEC_DIR\" && .tools/dotnet-remote registry list");
+
+        ToolAssert.Succeeded(cake);
+        Assert.Contains(registry.HostPort, cake.StdOut, StringComparison.Ordinal);
+        ToolAssert.NeverPrinted(cake, _pipeline.Secrets);
+        PipelineDeclaration.AssertNothingStored(tool);
+        Assert.Empty(sandbox.Scopes);
+    }
+
+    private static Task<ToolResult> RunInAsync(string directory, Dictionary<string, string> environment, params string[] arguments) =>
+        RemoteTool.RunProcessAsync("/bin/sh", ["-c", "cd \"$0\" && exec dotnet \"$@\"", directory, .. arguments], null, environment);
+}
