@@ -113,7 +113,7 @@ Task("SmokeTool").IsDependentOn("Pack").Does(() =>
     }
 });
 
-Task("Test").IsDependentOn("UnitTest").IsDependentOn("SmokeTool").IsDependentOn("IntegrationTest").Does(() =>
+Task("Test").IsDependentOn("TestEnvironment").IsDependentOn("UnitTest").IsDependentOn("SmokeTool").IsDependentOn("IntegrationTest").Does(() =>
 {
     // One closing line CI can read: totals over every test run of this build.
     int passed = 0, failed = 0, skipped = 0;

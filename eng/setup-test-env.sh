@@ -10,7 +10,8 @@
 
 _remote_setup_test_env() {
     set -euo pipefail
-    local pkgs="docker.io docker-registry sks skopeo podman gnupg nginx apache2-utils curl ca-certificates"
+    # golang-go + golang-gopkg-yaml.v2-dev: eng/yamlv2-reference, the yaml.v2 reference for remote.yaml (unit tests).
+    local pkgs="docker.io docker-registry sks skopeo podman gnupg nginx apache2-utils curl ca-certificates golang-go golang-gopkg-yaml.v2-dev"
     local missing="" p
     for p in $pkgs; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -26,7 +26,7 @@ public sealed record LoginTarget(LoginKind Kind, string Value, RemoteLoginTarget
 
         if (string.IsNullOrEmpty(argument))
         {
-            throw new RemoteException(RemoteErrorCodes.NoDefaultRemote, "no default remote: name a remote, a keyserver URL or a docker:// or oras:// registry");
+            throw new Configuration.RemoteConfigStore(context).LoadMerged().NoDefaultRemote();
         }
 
         if (KeyserverUri.IsKeyserver(argument))

@@ -43,6 +43,12 @@ public static class RemoteHttp
             disposeHandler = true;
         }
 
+        if (context.Log.IsDebugEnabled)
+        {
+            handler = new DebugLoggingHandler(context.Log, handler, disposeHandler);
+            disposeHandler = true;
+        }
+
         // Every answer the engine reads is a small JSON document; a hostile server cannot make it buffer gigabytes.
         var client = new HttpClient(handler, disposeHandler) { Timeout = timeout, MaxResponseContentBufferSize = MaxResponseBytes };
         client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);

@@ -69,6 +69,14 @@ public abstract class RemoteTask : MSBuildTask, ICancelableTask
         {
             Log.LogError(subcategory: null, errorCode: RemoteErrorCodes.Canceled, helpKeyword: null, file: DefaultFile, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: $"{GetType().Name} was canceled");
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The host boundary: a bug is one error with the general code, not MSBuild's "task failed unexpectedly"
+            // with a stack trace; the trace goes to the diagnostic log only (-v:diag).
+            var message = $"unexpected error: {ex.Message.ReplaceLineEndings(" ").Trim()} ({ex.GetType().Name})";
+            Log.LogError(subcategory: null, errorCode: RemoteErrorCodes.Failure, helpKeyword: null, file: DefaultFile, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: message);
+            Log.LogMessage(MessageImportance.Low, ex.ToString());
+        }
         finally
         {
             lock (_gate)

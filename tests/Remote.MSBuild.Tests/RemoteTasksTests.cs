@@ -37,6 +37,21 @@ public sealed class RemoteTasksTests : IDisposable
     }
 
     [Fact]
+    public void Any_exception_is_one_error_with_a_code_and_the_stack_only_in_the_diagnostic_log()
+    {
+        var list = _sandbox.Task(new RemoteList { ConfigFile = "bad\0path.yaml" });
+
+        Assert.False(list.Execute());
+
+        var error = Assert.Single(_sandbox.Engine.Errors);
+        Assert.Equal(RemoteErrorCodes.Failure, error.Code);
+        Assert.StartsWith("unexpected error: ", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(ArgumentException)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(_sandbox.Engine.Messages, m => m.Importance == Microsoft.Build.Framework.MessageImportance.Low && m.Message!.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void RemoteList_of_a_fresh_machine_lists_the_stock_remote_only()
     {
         var list = _sandbox.Task(new RemoteList());

@@ -154,7 +154,7 @@ public sealed class HostileFileTests : IDisposable
         Assert.Equal((255, ""), (login.ExitCode, login.Stdout));
         Assert.StartsWith($"FATAL:   {dockerConfig}: invalid JSON: Duplicate property 'a'", login.Stderr, StringComparison.Ordinal);
         Assert.Single(login.Stderr.TrimEnd('\n').Split('\n'));
-        Assert.Equal(new CliResult(255, "", "FATAL:   no URI given: expected docker://, oras://, library://, a keyserver URL or a remote name\n"), empty);
+        Assert.Equal(new CliResult(255, "", "FATAL:   no URI given: name an image (docker://, oras://), a keyserver (https://), a library (library://) URI or a remote\n"), empty);
         Assert.Equal(new CliResult(255, "", "FATAL:   invalid URI: https://h.example.com:99999 has no valid host[:port] (a port is 1-65535)\n"), port);
     }
 

@@ -27,7 +27,12 @@ public sealed class SeedTranscriptTests : IDisposable
         var result = await _cli.UserAsync("list");
 
         Assert.Equal(new CliResult(0, ListingText.FreshMachine, ""), result);
-        Assert.False(File.Exists(_machine.UserFile));
+
+        // As Apptainer 1.2: the first use creates the config folder and an empty remote.yaml, both private.
+        Assert.Equal("", File.ReadAllText(_machine.UserFile));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_machine.UserFile));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(_machine.UserFile)!));
+        Assert.False(File.Exists(_machine.SystemFile));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace DotnetRemote.Core.Configuration;
 
 /// <summary>
@@ -15,35 +17,36 @@ public sealed class NaturalOrderComparer : IComparer<string>
         return Less(x, y) ? -1 : Less(y, x) ? 1 : 0;
     }
 
-    private static bool Less(string a, string b)
+    /// <summary>gopkg.in/yaml.v2 2.4.0's keyList.Less for two strings, over code points (Go compares runes).</summary>
+    private static bool Less(string x, string y)
     {
-        var digits = false;
+        var a = x.EnumerateRunes().ToArray();
+        var b = y.EnumerateRunes().ToArray();
         for (var i = 0; i < a.Length && i < b.Length; i++)
         {
             if (a[i] == b[i])
             {
-                digits = char.IsAsciiDigit(a[i]);
                 continue;
             }
 
-            var aLetter = char.IsLetter(a[i]);
-            var bLetter = char.IsLetter(b[i]);
+            var aLetter = Rune.IsLetter(a[i]);
+            var bLetter = Rune.IsLetter(b[i]);
             if (aLetter && bLetter)
             {
-                return a[i] < b[i];
+                return a[i].Value < b[i].Value;
             }
 
             if (aLetter || bLetter)
             {
-                return digits ? aLetter : bLetter;
+                return bLetter;
             }
 
             long aNumber = 0, bNumber = 0;
-            if (a[i] == '0' || b[i] == '0')
+            if (a[i].Value == '0' || b[i].Value == '0')
             {
-                for (var j = i - 1; j >= 0 && char.IsAsciiDigit(a[j]); j--)
+                for (var j = i - 1; j >= 0 && Rune.IsDigit(a[j]); j--)
                 {
-                    if (a[j] != '0')
+                    if (a[j].Value != '0')
                     {
                         aNumber = 1;
                         bNumber = 1;
@@ -53,14 +56,14 @@ public sealed class NaturalOrderComparer : IComparer<string>
             }
 
             int aEnd, bEnd;
-            for (aEnd = i; aEnd < a.Length && char.IsAsciiDigit(a[aEnd]); aEnd++)
+            for (aEnd = i; aEnd < a.Length && Rune.IsDigit(a[aEnd]); aEnd++)
             {
-                aNumber = unchecked((aNumber * 10) + (a[aEnd] - '0'));
+                aNumber = unchecked((aNumber * 10) + (a[aEnd].Value - '0'));
             }
 
-            for (bEnd = i; bEnd < b.Length && char.IsAsciiDigit(b[bEnd]); bEnd++)
+            for (bEnd = i; bEnd < b.Length && Rune.IsDigit(b[bEnd]); bEnd++)
             {
-                bNumber = unchecked((bNumber * 10) + (b[bEnd] - '0'));
+                bNumber = unchecked((bNumber * 10) + (b[bEnd].Value - '0'));
             }
 
             if (aNumber != bNumber)
@@ -73,7 +76,7 @@ public sealed class NaturalOrderComparer : IComparer<string>
                 return aEnd < bEnd;
             }
 
-            return a[i] < b[i];
+            return a[i].Value < b[i].Value;
         }
 
         return a.Length < b.Length;

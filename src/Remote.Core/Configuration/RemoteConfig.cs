@@ -38,11 +38,15 @@ public sealed class RemoteConfig
     {
         if (Active.Length == 0)
         {
-            throw new RemoteException(RemoteErrorCodes.NoDefaultRemote, "no default remote");
+            throw NoDefaultRemote();
         }
 
         return (Active, GetRemote(Active));
     }
+
+    /// <summary>The seed's error for a command that needs the default remote when none is set, naming the remotes there are.</summary>
+    public RemoteException NoDefaultRemote() =>
+        new(RemoteErrorCodes.NoDefaultRemote, $"no default endpoint set: use 'dotnet remote use <endpoint>', available endpoints are: {string.Join(", ", Remotes.Keys.Order(NaturalOrderComparer.Instance))}");
 }
 
 /// <summary>One remote endpoint (a value of <c>Remotes</c>).</summary>

@@ -132,11 +132,64 @@ public sealed class RemoteConfigStore
     /// <summary>What the user sees: the user file with the system file merged in.</summary>
     public RemoteConfig LoadMerged() => ConfigMerge.Merge(LoadUser(), LoadSystem(), _context.Log);
 
+    /// <summary>
+    /// As Apptainer 1.2 does on first use: the default config folder (0700) and an empty remote.yaml (0600) are
+    /// created when missing. A <c>--config</c> file is created too, but never its folder (Apptainer opens it with
+    /// O_CREATE, which fails in a folder that does not exist). The system file is never created here.
+    /// </summary>
+    public void EnsureUserFile()
+    {
+        var path = Paths.UserConfigFile;
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        EnsureUserDirectory();
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = AtomicFile.PrivateFile;
+            }
+
+            using (new FileStream(path, options))
+            {
+            }
+
+            _context.Log.Debug($"created empty {path}");
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first.
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while opening remote config file: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The default folder is created (0700); a <c>--config</c> file's folder must exist.</summary>
+    /// <summary>Creates the default config folder (private); a <c>--config</c> file's folder must exist already, as in Apptainer.</summary>
+    internal void EnsureUserDirectory()
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(Paths.UserConfigFile))!;
+        if (Paths.UsesDefaultUserConfig)
+        {
+            AtomicFile.EnsureDirectory(directory, AtomicFile.PrivateDirectory);
+        }
+        else if (!Directory.Exists(directory))
+        {
+            throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while opening remote config file: open {Paths.UserConfigFile}: no such file or directory");
+        }
+    }
+
     /// <summary>Changes the user file under its lock. With <paramref name="merged"/> the change sees the system remotes too.</summary>
     public async Task<T> UpdateUserAsync<T>(bool merged, Func<RemoteConfig, Task<T>> change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        AtomicFile.EnsureDirectory(Path.GetDirectoryName(Paths.UserConfigFile)!, AtomicFile.PrivateDirectory);
+        EnsureUserDirectory();
         using var fileLock = FileJournal.Lock(Paths.UserConfigFile, AtomicFile.PrivateFile);
         var user = LoadUser();
         var view = merged ? ConfigMerge.Merge(user, LoadSystem(), _context.Log) : user;
@@ -145,6 +198,7 @@ public sealed class RemoteConfigStore
         var after = RemoteConfigYaml.Write(merged ? ConfigMerge.UserPart(view, user) : view);
         if (after != before || !File.Exists(Paths.UserConfigFile))
         {
+            _context.Log.Debug($"writing {Paths.UserConfigFile}");
             AtomicFile.WriteAllText(Paths.UserConfigFile, after, AtomicFile.PrivateFile);
         }
 
@@ -177,6 +231,7 @@ public sealed class RemoteConfigStore
         FileSafety.RequireSafeFile(Paths.SystemConfigFile);
         var system = LoadSystem();
         var result = await change(system).ConfigureAwait(false);
+        _context.Log.Debug($"writing {Paths.SystemConfigFile}");
         AtomicFile.WriteAllText(Paths.SystemConfigFile, RemoteConfigYaml.Write(system), AtomicFile.PublicFile);
         return result;
     }
@@ -188,15 +243,17 @@ public sealed class RemoteConfigStore
     public Task<T> UpdateAsync<T>(bool system, Func<RemoteConfig, T> change) =>
         system ? UpdateSystemAsync(change) : UpdateUserAsync(merged: false, change);
 
-    private static RemoteConfig? Read(string path)
+    private RemoteConfig? Read(string path)
     {
         string text;
         try
         {
             text = File.ReadAllText(path);
+            _context.Log.Debug($"read {path} ({text.Length} characters)");
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
+            _context.Log.Debug($"{path} does not exist");
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

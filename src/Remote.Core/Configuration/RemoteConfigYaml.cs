@@ -5,7 +5,8 @@ namespace DotnetRemote.Core.Configuration;
 /// <summary>
 /// Reads and writes remote.yaml with YamlDotNet's event parser (no reflection, AOT-safe). Reading is as strict as
 /// Apptainer's decoder: an unknown or repeated key is an error naming its line, because a file Apptainer rejects
-/// must not be accepted (and later rewritten) here. Writing uses the seed-era layout (2 spaces, indentless lists).
+/// must not be accepted (and later rewritten) here. Writing gives the bytes Apptainer 1.2.5 (gopkg.in/yaml.v2 2.4.0)
+/// writes for the same content: its layout (2 spaces, indentless lists), key order and quoting (<see cref="YamlV2Emitter"/>).
 /// </summary>
 public static class RemoteConfigYaml
 {
@@ -19,7 +20,7 @@ public static class RemoteConfigYaml
     {
         ArgumentNullException.ThrowIfNull(config);
         var yaml = new StringBuilder();
-        yaml.Append("Active: ").Append(YamlScalars.Quote(config.Active)).Append('\n');
+        YamlV2Emitter.AppendValue(yaml.Append("Active:"), config.Active, 0);
         if (config.Remotes.Count == 0)
         {
             yaml.Append("Remotes: {}\n");
@@ -30,7 +31,8 @@ public static class RemoteConfigYaml
             foreach (var name in config.Remotes.Keys.Order(NaturalOrderComparer.Instance))
             {
                 var endpoint = config.Remotes[name];
-                yaml.Append("  ").Append(YamlScalars.Quote(name)).Append(":\n");
+                YamlV2Emitter.AppendKey(yaml.Append("  "), name);
+                yaml.Append(":\n");
                 AppendIfSet(yaml, "    URI", endpoint.Uri);
                 AppendIfSet(yaml, "    Token", endpoint.Token);
                 AppendBool(yaml, "    System", endpoint.System);
@@ -45,7 +47,7 @@ public static class RemoteConfigYaml
                     yaml.Append("    Keyservers:\n");
                     foreach (var keyserver in endpoint.Keyservers)
                     {
-                        yaml.Append("    - URI: ").Append(YamlScalars.Quote(keyserver.Uri)).Append('\n');
+                        YamlV2Emitter.AppendValue(yaml.Append("    - URI:"), keyserver.Uri, 6);
                         AppendBool(yaml, "      Skip", keyserver.Skip);
                         AppendBool(yaml, "      External", keyserver.External);
                         AppendBool(yaml, "      Insecure", keyserver.Insecure);
@@ -59,7 +61,7 @@ public static class RemoteConfigYaml
             yaml.Append("Credentials:\n");
             foreach (var credential in config.Credentials)
             {
-                yaml.Append("- URI: ").Append(YamlScalars.Quote(credential.Uri)).Append('\n');
+                YamlV2Emitter.AppendValue(yaml.Append("- URI:"), credential.Uri, 2);
                 AppendIfSet(yaml, "  Auth", credential.Auth);
                 AppendBool(yaml, "  Insecure", credential.Insecure);
             }
@@ -72,7 +74,7 @@ public static class RemoteConfigYaml
     {
         if (value.Length > 0)
         {
-            yaml.Append(key).Append(": ").Append(YamlScalars.Quote(value)).Append('\n');
+            YamlV2Emitter.AppendValue(yaml.Append(key).Append(':'), value, key.Length - key.TrimStart(' ').Length);
         }
     }
 

@@ -56,7 +56,8 @@ internal sealed partial class StrictYamlReader(IParser parser, string filePath)
     }
 
     /// <summary>A mapping onto a fixed set of fields; <paramref name="readField"/> returns false for unknown keys.</summary>
-    public void ReadStruct(string typeName, Func<string, bool> readField)
+    /// <param name="allowed">When given, an unknown field's error lists the fields allowed there (manifests).</param>
+    public void ReadStruct(string typeName, Func<string, bool> readField, IReadOnlyList<string>? allowed = null)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         ReadMapping(key =>
@@ -68,7 +69,9 @@ internal sealed partial class StrictYamlReader(IParser parser, string filePath)
 
             if (!readField(key.Value))
             {
-                throw Error(key.Start, $"field {key.Value} not found in type {typeName}");
+                throw Error(key.Start, allowed is null
+                    ? $"field {key.Value} not found in type {typeName}"
+                    : $"field {key.Value} not found in type {typeName} (allowed here: {string.Join(", ", allowed)})");
             }
         });
     }

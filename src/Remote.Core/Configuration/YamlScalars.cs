@@ -15,7 +15,10 @@ internal static partial class YamlScalars
     public static bool? ParseBool(string value) =>
         TrueWords.Contains(value) ? true : FalseWords.Contains(value) ? false : null;
 
-    /// <summary>Formats a string so any YAML reader gets the same string back (plain when that is safe).</summary>
+    /// <summary>
+    /// Formats a string so any YAML reader gets the same string back (plain when that is safe). remote.yaml is written
+    /// with <see cref="YamlV2Emitter"/> instead, which gives yaml.v2's exact bytes.
+    /// </summary>
     public static string Quote(string value)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -29,12 +29,13 @@ public sealed class CredentialHelperClient
     private readonly TimeSpan _timeout;
     private readonly string _searchPath;
     private readonly IReadOnlyDictionary<string, string> _childEnvironment;
-    private readonly IRemoteLog? _log;
+    private readonly IRemoteLog _log;
 
     /// <param name="helperName">The suffix: <c>pass</c> runs <c>docker-credential-pass</c>.</param>
     /// <param name="environment">Reads <c>PATH</c> to find the executable.</param>
     /// <param name="childEnvironment">Variables set for the helper process on top of this process's environment.</param>
-    /// <param name="log">Receives the helper's own <c>WARNING:</c> lines (dotnet remote's helper reports a loop so).</param>
+    /// <param name="log">Receives the helper's own <c>WARNING:</c> lines (dotnet remote's helper reports a loop so), and
+    /// under <c>--debug</c> which helper ran with which action (never the secret).</param>
     public CredentialHelperClient(string helperName, Func<string, string?> environment, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? childEnvironment = null, IRemoteLog? log = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(helperName);
@@ -48,7 +49,7 @@ public sealed class CredentialHelperClient
         _timeout = timeout ?? DefaultTimeout;
         _searchPath = environment("PATH") ?? "";
         _childEnvironment = childEnvironment ?? new Dictionary<string, string>();
-        _log = log;
+        _log = log ?? NullRemoteLog.Instance;
     }
 
     public string HelperName { get; }
@@ -126,6 +127,8 @@ public sealed class CredentialHelperClient
             start.Environment[name] = value;
         }
 
+        _log.Debug($"running {start.FileName} {action}{(action is "get" or "erase" ? $" for {input}" : "")}");
+
         using var process = new Process { StartInfo = start };
         try
         {
@@ -185,11 +188,6 @@ public sealed class CredentialHelperClient
     // Only lines in dotnet remote's own "WARNING:" form: other helpers' stderr is theirs and may hold anything.
     private void RelayWarnings(string stderr)
     {
-        if (_log is null)
-        {
-            return;
-        }
-
         foreach (var line in stderr.Split('\n'))
         {
             if (line.StartsWith("WARNING:", StringComparison.Ordinal))

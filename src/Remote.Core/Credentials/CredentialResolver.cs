@@ -101,7 +101,7 @@ public sealed class CredentialResolver
         var text = uri.Trim();
         if (text.Length == 0)
         {
-            throw new RemoteException(RemoteErrorCodes.InvalidArgument, "no URI given: expected docker://, oras://, library://, a keyserver URL or a remote name");
+            throw new RemoteException(RemoteErrorCodes.InvalidArgument, "no URI given: name an image (docker://, oras://), a keyserver (https://), a library (library://) URI or a remote");
         }
 
         if (!text.Contains("://", StringComparison.Ordinal) && !text.StartsWith("library:", StringComparison.Ordinal))
@@ -116,6 +116,18 @@ public sealed class CredentialResolver
             "library" => ResolveLibrary(text),
             var scheme => throw new RemoteException(RemoteErrorCodes.TransportNotSupported, $"{scheme} transport is not supported"),
         };
+    }
+
+    /// <summary>
+    /// What dotnet-remote answers docker, podman or skopeo as their credential helper for the registry of the image
+    /// <paramref name="uri"/>: the login in the primary docker-config file for the registry, never the environment
+    /// pair (that pair is Apptainer's convention; docker and skopeo do not read it) and never Docker's own file.
+    /// </summary>
+    public async Task<CredentialMatch?> ResolveHelperAnswerAsync(string uri, CancellationToken cancellationToken = default)
+    {
+        var reference = RegistryReference.ParseImage(uri);
+        var registry = RegistryReference.ParseRegistry($"docker://{reference.Registry}");
+        return await FromFileAsync(_context.Paths.DockerConfigFile, registry, CredentialSource.AuthFile, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>As <see cref="ResolveAsync"/>, but no credential is an error (<see cref="RemoteErrorCodes.CredentialNotFound"/>).</summary>
@@ -160,7 +172,7 @@ public sealed class CredentialResolver
             Secret = password is null ? "" : _context.Environment(password)!,
             Source = CredentialSource.Environment,
             Variable = variables,
-            Reason = $"{variables} set in the environment; as in Apptainer, explicit credentials apply to every registry and win over any stored login",
+            Reason = $"{variables} set in the environment: as in Apptainer, they apply to every registry and win over any stored login for Apptainer's own pulls and pushes and for `credential get`",
         };
     }
 
@@ -267,23 +279,41 @@ public sealed class CredentialResolver
 
     private CredentialMatch? ResolveLibrary(string uri)
     {
-        var rest = uri["library:".Length..].TrimStart('/');
-        var host = uri.StartsWith("library://", StringComparison.Ordinal) && !uri.StartsWith("library:///", StringComparison.Ordinal)
-            ? rest.Split('/')[0]
-            : "";
-        var config = new RemoteConfigStore(_context).LoadMerged();
-        if (host.Length == 0)
+        if (LibraryHost(uri) is not null)
         {
-            var (name, _) = config.GetDefaultRemote();
-            return ResolveRemote(name, uri, config);
+            // Apptainer sends no token to a library that the URI names itself (see AnonymousReason).
+            return null;
         }
 
-        var remote = config.Remotes
-            .Where(r => r.Value.Uri.Length > 0 && string.Equals(EndpointUri.Normalize(r.Value.Uri).Split('/')[0], host, StringComparison.OrdinalIgnoreCase))
-            .Select(r => r.Key)
-            .FirstOrDefault();
-        return remote is null ? null : ResolveRemote(remote, uri, config);
+        var config = new RemoteConfigStore(_context).LoadMerged();
+        var (name, _) = config.GetDefaultRemote();
+        return ResolveRemote(name, uri, config);
     }
+
+    /// <summary>
+    /// The host a library URI names, or null. As Apptainer resolves them (scs-library-client's ParseAmbiguous),
+    /// <c>library://entity/collection/container[:tag]</c>, <c>library:///…</c> and <c>library:…</c> name no host and
+    /// are served by the active remote; only a four-part path (<c>library://host/entity/collection/container</c>)
+    /// starts with a host.
+    /// </summary>
+    public static string? LibraryHost(string uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        var text = uri.Trim();
+        if (!text.StartsWith("library://", StringComparison.Ordinal) || text.StartsWith("library:///", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var segments = text["library://".Length..].Split('/');
+        return segments.Length >= 4 && segments[0].Length > 0 ? segments[0] : null;
+    }
+
+    /// <summary>Why nothing serves <paramref name="uri"/>: one sentence for <c>credential which</c> and <c>get</c>.</summary>
+    public static string AnonymousReason(string uri) =>
+        LibraryHost(uri ?? "") is { } host
+            ? $"{uri} names its library host ({host}), so Apptainer sends no token (not even the active remote's); access is anonymous"
+            : "no stored credential or environment variable serves it; access is anonymous";
 
     private CredentialMatch? ResolveRemote(string name, string uri, RemoteConfig? config = null)
     {

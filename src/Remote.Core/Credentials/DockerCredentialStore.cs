@@ -63,6 +63,7 @@ public sealed class DockerCredentialStore
     public async Task<StoredCredential?> FindAsync(RegistryReference reference, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
+        _context.Log.Debug($"reading {FilePath}");
         var file = DockerConfigFile.Load(FilePath);
         var lookupKeys = reference.LookupKeys();
         foreach (var key in lookupKeys)

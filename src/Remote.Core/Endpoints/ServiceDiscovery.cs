@@ -142,7 +142,9 @@ public sealed class ServiceDiscovery
         try
         {
             var info = new FileInfo(file);
-            return info.Exists && _context.Time.GetUtcNow() - info.LastWriteTimeUtc < CacheLifetime ? File.ReadAllText(file) : null;
+            var fresh = info.Exists && _context.Time.GetUtcNow() - info.LastWriteTimeUtc < CacheLifetime;
+            _context.Log.Debug(fresh ? $"reading cached discovery {file}" : $"no fresh discovery cache at {file}");
+            return fresh ? File.ReadAllText(file) : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

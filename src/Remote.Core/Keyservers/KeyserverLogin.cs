@@ -67,7 +67,7 @@ public sealed class KeyserverLogin(RemoteContext context)
 
         if (options.Password.Length == 0)
         {
-            throw new RemoteException(RemoteErrorCodes.PasswordRequired, "a password is required");
+            throw new RemoteException(RemoteErrorCodes.PasswordRequired, "A password is required");
         }
 
         var authorization = options.Username.Length == 0

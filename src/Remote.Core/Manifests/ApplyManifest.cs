@@ -123,7 +123,7 @@ public sealed class ApplyManifest(RemoteContext context)
             var keyserverLogin = new KeyserverLoginOptions(login.Uri, login.Username, login.Password, login.Insecure);
             var credential = options.NoVerify
                 ? At(login.Origin, () => new KeyserverLogin(context).PrepareCredential(keyserverLogin, desired))
-                : await AtAsync(login.Origin, () => new KeyserverLogin(context).VerifyAsync(keyserverLogin, desired, cancellationToken)).ConfigureAwait(false);
+                : await AtAsync(login.Origin, () => new KeyserverLogin(context).VerifyAsync(keyserverLogin, desired, cancellationToken), login.Uri).ConfigureAwait(false);
             var same = desired.Credentials.Any(c => c == credential);
             changes.Add(new ManifestChange("login", login.Uri, same ? "unchanged" : "store", login.Username.Length == 0 ? "token" : login.Username));
             keyserverLogins.Add(credential);
@@ -257,7 +257,7 @@ public sealed class ApplyManifest(RemoteContext context)
             {
                 await new TokenVerifier(context).VerifyAsync(endpoint, remote.Token!, cancellationToken).ConfigureAwait(false);
                 return 0;
-            }).ConfigureAwait(false);
+            }, remote.Uri).ConfigureAwait(false);
         }
     }
 
@@ -283,7 +283,8 @@ public sealed class ApplyManifest(RemoteContext context)
         return 0;
     });
 
-    private static async Task<T> AtAsync<T>(string origin, Func<Task<T>> step)
+    /// <param name="uri">The entry's URI: a TLS failure on an <c>http://</c> URI names the fix.</param>
+    private static async Task<T> AtAsync<T>(string origin, Func<Task<T>> step, string? uri = null)
     {
         try
         {
@@ -291,7 +292,10 @@ public sealed class ApplyManifest(RemoteContext context)
         }
         catch (RemoteException ex) when (ex is not ConfigFileException)
         {
-            throw new RemoteException(ex.Code, $"{origin}: {ex.Message}", ex);
+            var hint = uri?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true && ex.Message.Contains("TLS handshake", StringComparison.Ordinal)
+                ? " (the uri says http://: add 'insecure: true' to this entry to connect without TLS)"
+                : "";
+            throw new RemoteException(ex.Code, $"{origin}: {ex.Message}{hint}", ex);
         }
     }
 }

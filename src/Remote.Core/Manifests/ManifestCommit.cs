@@ -21,7 +21,7 @@ internal sealed class ManifestCommit(RemoteContext context)
         ArgumentNullException.ThrowIfNull(eraseKeys);
         ArgumentNullException.ThrowIfNull(changeUserConfig);
         var paths = context.Paths;
-        AtomicFile.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(paths.UserConfigFile))!, AtomicFile.PrivateDirectory);
+        new RemoteConfigStore(context).EnsureUserDirectory();
         AtomicFile.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(paths.DockerConfigFile))!, AtomicFile.PrivateDirectory);
         using var userLock = FileJournal.Lock(paths.UserConfigFile, AtomicFile.PrivateFile);
         using var dockerLock = FileJournal.Lock(paths.DockerConfigFile, AtomicFile.PrivateFile);

@@ -53,7 +53,7 @@ public static class ManifestReader
                 case "dockerAuthConfig": logins.AddRange(ReadDockerAuthConfig(yaml, Value, filePath, secrets)); return true;
                 default: return false;
             }
-        }));
+        }, ["remotes", "logins"]));
 
         return new Manifest(filePath, remotes, logins) { Secrets = secrets.Distinct(StringComparer.Ordinal).ToList() };
     }
@@ -81,7 +81,7 @@ public static class ManifestReader
                 case "keyservers": yaml.ReadSequence(() => keyservers.Add(ReadKeyserver(yaml, value))); return true;
                 default: return false;
             }
-        });
+        }, ["uri", "token", "insecure", "use", "exclusive", "remove", "keyservers"]);
         if (remove && (uri.Length > 0 || token is not null || insecure || use || exclusive || keyservers.Count > 0))
         {
             throw yaml.Error(line, $"remote {name} has remove: true and nothing else may be declared for it");
@@ -111,7 +111,7 @@ public static class ManifestReader
                 case "skip": skip = yaml.ReadBool(); return true;
                 default: return false;
             }
-        });
+        }, ["uri", "order", "insecure", "skip"]);
         if (skip && order is not null)
         {
             throw yaml.Error(line, "a hidden keyserver (skip: true) has no order");
@@ -152,7 +152,7 @@ public static class ManifestReader
                 case "trustRealms": yaml.ReadSequence(() => trustRealms.Add(ReadRealmHost(yaml))); return true;
                 default: return false;
             }
-        });
+        }, ["uri", "username", "password", "insecure"]);
         return uri.Trim().Length == 0
             ? throw yaml.Error(line, "a login needs a uri")
             : new ManifestLogin(uri.Trim(), username, password, insecure, $"{yaml.FilePath}:{line}") { TrustRealms = trustRealms };

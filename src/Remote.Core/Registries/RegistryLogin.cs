@@ -52,7 +52,7 @@ public sealed class RegistryLogin
 
         if (string.IsNullOrEmpty(options.Password))
         {
-            throw new RemoteException(RemoteErrorCodes.PasswordRequired, "a password is required");
+            throw new RemoteException(RemoteErrorCodes.PasswordRequired, "A password is required");
         }
 
         var verification = await new RegistryLoginVerifier(_context, trustedRealms: options.TrustedRealms).VerifyAsync(reference, options.Username, options.Password, options.Insecure, cancellationToken);
@@ -67,7 +67,8 @@ public sealed class RegistryLogin
         var helper = verification.IdentityToken is { } identityToken
             ? await new DockerCredentialStore(_context, file).StoreAsync(reference, StoredUsername(options.Username), identityToken, isIdentityToken: true, cancellationToken)
             : await new DockerCredentialStore(_context, file).StoreAsync(reference, options.Username, options.Password, cancellationToken);
-        _context.Log.Info(helper is null ? $"Token stored in {file}" : $"Token stored in credential helper docker-credential-{helper} (recorded in {file})");
+        var what = verification.IdentityToken is null ? "Password" : "Identity token";
+        _context.Log.Info(helper is null ? $"{what} stored in {file}" : $"{what} stored in credential helper docker-credential-{helper} (recorded in {file})");
         if (verification.IdentityToken is not null && options.Username != RegistryLoginVerifier.IdentityTokenUsername)
         {
             _context.Log.Info($"{reference.ApiHost}'s token service issued an identity token: it is stored instead of the password");
@@ -89,8 +90,8 @@ public sealed class RegistryLogin
             });
             remoteConfig = _context.Paths.UserConfigFile;
 
-            // The seed's wording; the line above says where the secret really is.
-            _context.Log.Info($"Token stored in {remoteConfig}");
+            // Apptainer's list of logins: no secret goes there (the line above says where the password is).
+            _context.Log.Info($"Login recorded in {remoteConfig}");
         }
 
         return new RegistryLoginResult(reference.Uri, reference.ConfigKey, file, helper, verification, remoteConfig);

@@ -7,7 +7,7 @@ namespace DotnetRemote.Core.Registries;
 /// An OCI registry named by a <c>docker://</c> or <c>oras://</c> URI: the registry's <c>host[:port]</c> and an optional
 /// namespace path. Both transports share one docker-config key per registry (spec §7.5 item 21).
 /// </summary>
-public sealed record RegistryReference
+public sealed partial record RegistryReference
 {
     /// <summary>The key docker/cli has always used for Docker Hub logins.</summary>
     public const string DockerHubConfigKey = "https://index.docker.io/v1/";
@@ -124,6 +124,16 @@ public sealed record RegistryReference
         return scheme.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.') ? scheme.ToLowerInvariant() : "";
     }
 
+    /// <summary>
+    /// docker, podman and skopeo take a bare <c>HOST:PORT</c> for a registry; here the scheme says what it is, so a
+    /// bare host (with a port, or a dotted name) gets the URI to use instead.
+    /// </summary>
+    private static string BareHostHint(string text) =>
+        !text.Contains("://", StringComparison.Ordinal) && BareHost().IsMatch(text) ? $" (for an OCI registry use docker://{text})" : "";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)(:[0-9]{1,5})(/[^\s]*)?$|^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/[^\s]*)?$")]
+    private static partial System.Text.RegularExpressions.Regex BareHost();
+
     /// <summary>Splits <c>host[:port]</c>; IPv6 literals are bracketed.</summary>
     internal static (string Host, int? Port) SplitHostPort(string hostPort)
     {
@@ -150,7 +160,7 @@ public sealed record RegistryReference
         var scheme = Scheme(text);
         if (scheme is not ("docker" or "oras"))
         {
-            throw new RemoteException(RemoteErrorCodes.TransportNotSupported, $"{scheme} transport is not supported");
+            throw new RemoteException(RemoteErrorCodes.TransportNotSupported, $"{scheme} transport is not supported{BareHostHint(text)}");
         }
 
         var rest = text[(scheme.Length + 1)..];

@@ -19,14 +19,17 @@ public sealed record LoginEntry(string Uri, bool Insecure);
 public sealed record RemoteListing(IReadOnlyList<RemoteEntry> Remotes, IReadOnlyList<KeyserverEntry>? Keyservers, IReadOnlyList<LoginEntry> Logins);
 
 /// <summary>
-/// <c>remote list</c>: the merged view of the user and system files. Reads only; writes nothing. Its logins are
+/// <c>remote list</c>: the merged view of the user and system files. Creates an empty user file on first use, as
+/// Apptainer 1.2 does (<see cref="RemoteConfigStore.EnsureUserFile"/>); writes nothing else. Its logins are
 /// <see cref="RegistryList"/>'s: what <c>credential get</c> would serve, not what remote.yaml remembers.
 /// </summary>
 public sealed class ListRemotes(RemoteContext context)
 {
     public async Task<RemoteListing> ExecuteAsync(CancellationToken cancellationToken = default)
     {
-        var config = new RemoteConfigStore(context).LoadMerged();
+        var store = new RemoteConfigStore(context);
+        store.EnsureUserFile();
+        var config = store.LoadMerged();
         var remotes = config.Remotes
             .OrderBy(r => r.Key, StringComparer.Ordinal)
             .Select(r => new RemoteEntry(r.Key, r.Value.Uri, r.Key == config.Active, r.Value.System, r.Value.Exclusive, r.Value.Insecure))

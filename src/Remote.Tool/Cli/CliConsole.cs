@@ -3,7 +3,7 @@ namespace DotnetRemote.Tool.Cli;
 /// <summary>The process's streams and environment, injectable so the whole command tree runs in tests.</summary>
 internal sealed class CliConsole
 {
-    public CliConsole(TextWriter output, TextWriter error, TextReader input, Func<string, string?> environment, bool inputIsTerminal, bool? isRoot = null, HttpMessageHandler? httpHandler = null)
+    public CliConsole(TextWriter output, TextWriter error, TextReader input, Func<string, string?> environment, bool inputIsTerminal, bool? isRoot = null, HttpMessageHandler? httpHandler = null, string programName = ProcessIdentity.ToolName)
     {
         Output = output;
         Error = error;
@@ -12,6 +12,7 @@ internal sealed class CliConsole
         InputIsTerminal = inputIsTerminal;
         IsRoot = isRoot;
         HttpHandler = httpHandler;
+        ProgramName = programName;
         Log = new ConsoleLog(error);
     }
 
@@ -32,6 +33,9 @@ internal sealed class CliConsole
 
     public ConsoleLog Log { get; }
 
+    /// <summary>How the user started us, for usage lines: <c>dotnet remote</c> or <c>dotnet-remote</c>.</summary>
+    public string ProgramName { get; }
+
     public static CliConsole FromProcess() =>
-        new(Console.Out, Console.Error, Console.In, System.Environment.GetEnvironmentVariable, !Console.IsInputRedirected);
+        new(Console.Out, Console.Error, Console.In, System.Environment.GetEnvironmentVariable, !Console.IsInputRedirected, programName: ProcessIdentity.ProgramName());
 }

@@ -46,11 +46,19 @@ internal static class HelperFastPath
         return exit;
     }
 
+    // Reads at most one byte more than the protocol accepts per character, so the protocol refuses larger input
+    // without this path ever holding it (a 100 MB stdin costs 256 KB here).
     private static string ReadAll(Stream input)
     {
-        using var buffer = new MemoryStream();
-        input.CopyTo(buffer);
-        return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        var buffer = new byte[(CredentialHelperProtocol.MaxInputChars * 4) + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = input.Read(buffer, length, buffer.Length - length)) > 0)
+        {
+            length += read;
+        }
+
+        return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(buffer, 0, length);
     }
 
     private static void Write(Stream stream, string text)

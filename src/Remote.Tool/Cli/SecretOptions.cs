@@ -41,7 +41,7 @@ internal sealed class SecretOptions
 
         return prompter.AskSecret(prompt) is { Length: > 0 } answer
             ? answer
-            : throw new RemoteException(RemoteErrorCodes.PasswordRequired, "a password is required");
+            : throw new RemoteException(RemoteErrorCodes.PasswordRequired, "A password is required");
     }
 
     private static string? Environment(CommandRunner runner, string name) =>

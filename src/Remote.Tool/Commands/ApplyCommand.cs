@@ -29,13 +29,16 @@ internal static class ApplyCommand
             var manifest = ManifestReader.Load(parseResult.GetValue(file)!, context.Environment);
             var output = runner.Console.Output;
 
-            // First, before any other output: tell the CI platform which values to hide from its logs.
+            // First, before any other output: tell the CI platform which values to hide from its logs. Both GitHub
+            // Actions and Azure Pipelines read these commands from stderr too, so with --json they go there and
+            // stdout stays one JSON document (`apply --json | jq .` works on CI).
+            var maskOutput = parseResult.GetValue(json) ? runner.Console.Error : output;
             foreach (var mask in CiSecretMasking.Commands(manifest.Secrets, context.Environment))
             {
-                output.Write(mask + "\n");
+                maskOutput.Write(mask + "\n");
             }
 
-            output.Flush();
+            maskOutput.Flush();
             var checking = parseResult.GetValue(check);
             var options = new ApplyManifestOptions(parseResult.GetValue(dryRun) || checking, parseResult.GetValue(noVerify))
             {
@@ -46,7 +49,7 @@ internal static class ApplyCommand
             var exitCode = checking && result.ChangesAnything ? WouldChange : CommandRunner.Success;
             if (parseResult.GetValue(json))
             {
-                output.Write(JsonSerializer.Serialize(result, ToolJsonContext.Default.ApplyManifestResult) + "\n");
+                output.Write(JsonSerializer.Serialize(result, ToolJsonContext.Output.ApplyManifestResult) + "\n");
                 return exitCode;
             }
 

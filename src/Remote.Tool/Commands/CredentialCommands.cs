@@ -11,46 +11,65 @@ internal static class CredentialCommands
 {
     public static Command Credential(CommandRunner runner)
     {
-        var getUri = new Argument<string>("uri");
+        var getUri = new Argument<string>("uri") { Description = "an image (docker://, oras://), keyserver (https://) or library (library://) URI, or a remote's name" };
         var get = new Command("get", "Print the credential that serves URI as {\"ServerURL\",\"Username\",\"Secret\"}") { getUri };
         get.SetAction(async (parseResult, cancellationToken) =>
         {
-            var context = runner.CreateContext(parseResult);
             try
             {
-                var match = await new CredentialResolver(context).ResolveAsync(parseResult.GetValue(getUri)!, cancellationToken);
+                var uri = parseResult.GetValue(getUri) ?? "";
+                var context = runner.CreateContext(parseResult);
+                var match = await new CredentialResolver(context).ResolveAsync(uri, cancellationToken);
                 if (match is null)
                 {
-                    runner.Console.Error.Write($"no credential serves {parseResult.GetValue(getUri)}\n");
+                    runner.Console.Error.Write($"no credential serves {uri}: {CredentialResolver.AnonymousReason(uri)}\n");
                     return 1;
+                }
+
+                if (match.Source == CredentialSource.Environment)
+                {
+                    context.Log.Info($"{match.Variable} set: this is what Apptainer uses; the dotnet-remote credential helper answers docker and skopeo from the store instead (see 'credential which')");
                 }
 
                 // The caller asked for the secret on stdout (like a credential helper's get).
                 // An identity token carries the helpers' "<token>" user name, as the helper's own get answers it.
                 var reply = new CredentialReply(match.ServerUrl, match.IsIdentityToken ? HelperCredential.IdentityTokenUsername : match.Username, match.Secret);
-                runner.Console.Output.Write(JsonSerializer.Serialize(reply, HelperJsonContext.Default.CredentialReply) + "\n");
+                runner.Console.Output.Write(JsonSerializer.Serialize(reply, HelperJsonContext.Output.CredentialReply) + "\n");
                 return CommandRunner.Success;
             }
-            catch (RemoteException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                runner.Console.Log.Fatal(ex.Message);
-                return CommandRunner.Failure;
+                return CommandRunner.ReportFailure(runner.Console, ex);
             }
         });
 
-        var whichUri = new Argument<string>("uri");
+        var whichUri = new Argument<string>("uri") { Description = "an image (docker://, oras://), keyserver (https://) or library (library://) URI, or a remote's name" };
         var json = new Option<bool>("--json") { Description = "print machine-readable JSON" };
         var which = new Command("which", "Say which file, key, helper or environment variable serves URI, and why") { whichUri, json };
         runner.SetAction(which, async (parseResult, context, cancellationToken) =>
         {
-            var match = await new CredentialResolver(context).ResolveAsync(parseResult.GetValue(whichUri)!, cancellationToken);
+            var uri = parseResult.GetValue(whichUri) ?? "";
+            var resolver = new CredentialResolver(context);
+            var match = await resolver.ResolveAsync(uri, cancellationToken);
+            string? helperAnswer = null;
+            var reason = match?.Reason ?? CredentialResolver.AnonymousReason(uri);
+            if (match?.Source == CredentialSource.Environment)
+            {
+                // One story with the helper: docker and skopeo never see these variables through it.
+                var stored = await resolver.ResolveHelperAnswerAsync(uri, cancellationToken);
+                helperAnswer = stored is null
+                    ? "none: the dotnet-remote credential helper serves stored logins only, and there is none for this registry"
+                    : $"the stored login: {stored.Reason}";
+                reason += $"; docker and skopeo asking the dotnet-remote credential helper get {(stored is null ? "no credential (it serves stored logins only, never these variables)" : $"the stored login instead ({stored.Reason})")}";
+            }
+
             var explanation = match is null
-                ? new CredentialExplanation(parseResult.GetValue(whichUri)!, false, null, null, null, null, null, null, "no stored credential or environment variable serves it; access is anonymous")
-                : new CredentialExplanation(parseResult.GetValue(whichUri)!, true, match.Source.ToString(), match.ServerUrl, match.Username, match.File, match.Key ?? match.Helper, match.Variable, match.Reason);
+                ? new CredentialExplanation(uri, false, null, null, null, null, null, null, reason, null)
+                : new CredentialExplanation(uri, true, match.Source.ToString(), match.ServerUrl, match.Username, match.File, match.Key ?? match.Helper, match.Variable, reason, helperAnswer);
             var output = runner.Console.Output;
             if (parseResult.GetValue(json))
             {
-                output.Write(JsonSerializer.Serialize(explanation, ToolJsonContext.Default.CredentialExplanation) + "\n");
+                output.Write(JsonSerializer.Serialize(explanation, ToolJsonContext.Output.CredentialExplanation) + "\n");
             }
             else
             {
@@ -70,7 +89,19 @@ internal static class CredentialCommands
         {
             var sub = new Command(action, $"docker-credential-helpers '{action}'");
             sub.SetAction(async (parseResult, cancellationToken) =>
-                await new CredentialHelperProtocol(runner.CreateContext(parseResult)).ServeAsync(action, runner.Console.Input, runner.Console.Output, cancellationToken));
+            {
+                try
+                {
+                    return await new CredentialHelperProtocol(runner.CreateContext(parseResult)).ServeAsync(action, runner.Console.Input, runner.Console.Output, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // The protocol's error channel: one line on stdout, exit 1 (docker shows that line); details under --debug.
+                    runner.Console.Output.Write(CommandRunner.Describe(ex) + "\n");
+                    runner.Console.Log.Debug(ex.ToString());
+                    return 1;
+                }
+            });
             command.Add(sub);
         }
 
@@ -139,4 +170,5 @@ internal static class CredentialCommands
 }
 
 /// <summary>The <c>credential which</c> answer; never carries the secret.</summary>
-internal sealed record CredentialExplanation(string Uri, bool Found, string? Source, string? ServerUrl, string? Username, string? File, string? Key, string? Variable, string Reason);
+/// <param name="HelperAnswer">Set when the environment pair serves <paramref name="Uri"/>: what the credential helper answers docker and skopeo instead.</param>
+internal sealed record CredentialExplanation(string Uri, bool Found, string? Source, string? ServerUrl, string? Username, string? File, string? Key, string? Variable, string Reason, string? HelperAnswer);

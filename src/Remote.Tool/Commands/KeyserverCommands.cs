@@ -21,7 +21,7 @@ internal static class KeyserverCommands
 
     private static Command Login(CommandRunner runner)
     {
-        var uri = new Argument<string>("keyserver_url");
+        var uri = new Argument<string>("keyserver_url") { Description = "the keyserver to log in to (http(s):// or hkp(s)://)" };
         var secrets = new SecretOptions();
         var command = new Command("login", "Login to a keyserver") { uri };
         secrets.AddTo(command);
@@ -48,7 +48,7 @@ internal static class KeyserverCommands
 
     private static Command Logout(CommandRunner runner)
     {
-        var uri = new Argument<string>("keyserver_url");
+        var uri = new Argument<string>("keyserver_url") { Description = "the keyserver to forget the login of" };
         var command = new Command("logout", "Logout from a keyserver") { uri };
         runner.SetAction(command, async (parseResult, context, _) =>
         {
@@ -60,7 +60,7 @@ internal static class KeyserverCommands
 
     public static Command AddKeyserver(CommandRunner runner, string name)
     {
-        var arguments = new Argument<string[]>("[remoteName] keyserver_url") { Arity = new ArgumentArity(1, 2) };
+        var arguments = new Argument<string[]>("[remoteName] keyserver_url") { Arity = new ArgumentArity(1, 2), HelpName = "[<remoteName>] <keyserver_url>", Description = "the system remote to add it to (default: the active one), and the keyserver's URL" };
         var order = new Option<int?>("--order", "-o") { Description = "define the keyserver order" };
         var insecure = new Option<bool>("--insecure", "-i") { Description = "allow insecure connection to keyserver" };
         var command = new Command(name, "Add a keyserver (root user only)") { arguments, order, insecure };
@@ -75,7 +75,7 @@ internal static class KeyserverCommands
 
     public static Command RemoveKeyserver(CommandRunner runner, string name)
     {
-        var arguments = new Argument<string[]>("[remoteName] keyserver_url") { Arity = new ArgumentArity(1, 2) };
+        var arguments = new Argument<string[]>("[remoteName] keyserver_url") { Arity = new ArgumentArity(1, 2), HelpName = "[<remoteName>] <keyserver_url>", Description = "the system remote to remove it from (default: the active one), and the keyserver's URL" };
         var command = new Command(name, "Remove a keyserver (root user only)") { arguments };
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
@@ -88,7 +88,7 @@ internal static class KeyserverCommands
 
     private static Command List(CommandRunner runner)
     {
-        var remote = new Argument<string?>("remoteName") { Arity = ArgumentArity.ZeroOrOne };
+        var remote = new Argument<string?>("remoteName") { Arity = ArgumentArity.ZeroOrOne, Description = "list only this remote's keyservers" };
         var json = new Option<bool>("--json") { Description = "print machine-readable JSON" };
         var command = new Command("list", "List all keyservers that are configured") { remote, json };
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
@@ -97,7 +97,7 @@ internal static class KeyserverCommands
             var output = runner.Console.Output;
             if (parseResult.GetValue(json))
             {
-                output.Write(JsonSerializer.Serialize(endpoints, ToolJsonContext.Default.IReadOnlyListEndpointKeyserverEntry) + "\n");
+                output.Write(JsonSerializer.Serialize(endpoints, ToolJsonContext.Output.IReadOnlyListEndpointKeyserverEntry) + "\n");
                 return CommandRunner.Success;
             }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using DotnetRemote.Core;
 using DotnetRemote.Core.Endpoints;
 using DotnetRemote.Core.Keyservers;
@@ -14,7 +15,7 @@ internal static class LoginCommands
 {
     public static Command Login(CommandRunner runner)
     {
-        var target = new Argument<string?>("remote_name|registry_uri") { Arity = ArgumentArity.ZeroOrOne };
+        var target = new Argument<string?>("remote_name|registry_uri") { Arity = ArgumentArity.ZeroOrOne, Description = "a remote's name (default: the active remote), a keyserver URL (https://) or a registry (docker://, oras://)" };
         var secrets = new SecretOptions();
         var insecure = new Option<bool>("--insecure", "-i") { Description = "allow insecure login" };
         var tokenFile = new Option<string?>("--tokenfile") { Description = "path to the file holding auth token for login (remote endpoints only)" };
@@ -51,7 +52,7 @@ internal static class LoginCommands
 
     public static Command Logout(CommandRunner runner)
     {
-        var target = new Argument<string?>("remote_name|registry_uri") { Arity = ArgumentArity.ZeroOrOne };
+        var target = new Argument<string?>("remote_name|registry_uri") { Arity = ArgumentArity.ZeroOrOne, Description = "a remote's name (default: the active remote), a keyserver URL or a registry (docker://, oras://)" };
         var all = new Option<bool>("--all") { Description = "remove every registry login, keyserver login and token (for the end of a CI job)" };
         var command = new Command("logout", "Log out from an Apptainer remote endpoint, an OCI/Docker registry or a keyserver") { target, all };
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
@@ -81,14 +82,27 @@ internal static class LoginCommands
 
     public static Command Status(CommandRunner runner)
     {
-        var name = new Argument<string?>("remote_name") { Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("status", "Check the status of the apptainer services at an endpoint, and your authentication token") { name };
+        var name = new Argument<string?>("remote_name") { Arity = ArgumentArity.ZeroOrOne, Description = "the remote to check (default: the active remote)" };
+        var json = new Option<bool>("--json") { Description = "print machine-readable JSON (the exit code still tells a refused token)" };
+        var command = new Command("status", "Check the status of the apptainer services at an endpoint, and your authentication token") { name, json };
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
             var remote = parseResult.GetValue(name);
             context.Log.Info(remote is null ? "Checking status of default remote." : $"Checking status of remote: {remote}");
             var status = await new RemoteStatus(context).ExecuteAsync(remote, cancellationToken);
             var output = runner.Console.Output;
+            if (parseResult.GetValue(json))
+            {
+                var report = new StatusReport(status.Name, status.Services, status.Token.ToString().ToLowerInvariant(), status.TokenError);
+                output.Write(JsonSerializer.Serialize(report, ToolJsonContext.Output.StatusReport) + "\n");
+                return status.Token switch
+                {
+                    TokenState.None or TokenState.Valid => CommandRunner.Success,
+                    TokenState.Invalid => throw new RemoteException(RemoteErrorCodes.TokenInvalid, status.TokenError!),
+                    _ => throw new RemoteException(RemoteErrorCodes.Failure, status.TokenError!),
+                };
+            }
+
             var table = new TextTable().Row("SERVICE", "STATUS", "VERSION", "URI");
             foreach (var service in status.Services)
             {
@@ -157,9 +171,20 @@ internal static class LoginCommands
             context.Log.Info($"Authenticating with remote: {remote.Name}");
             runner.Console.Output.Write($"Generate an access token at {remote.TokenPageUrl}, and paste it here.\nToken entered will be hidden for security.\n");
             token = prompter.AskSecret("Access Token: ") ?? "";
+            if (token.Length == 0)
+            {
+                // As the seed: no answer (an empty line, or the end of input) ends the login quietly.
+                return CommandRunner.Success;
+            }
         }
 
         await new RemoteLogin(context).ExecuteAsync(remote.Name, token, cancellationToken);
         return CommandRunner.Success;
     }
 }
+
+/// <summary>
+/// <c>status --json</c>: the remote, its services, and the token's state: <c>none</c>, <c>valid</c>, <c>invalid</c>
+/// (refused) or <c>unchecked</c> (the token service could not be asked), with the reason in <c>tokenError</c>.
+/// </summary>
+internal sealed record StatusReport(string Remote, IReadOnlyList<ServiceStatus> Services, string Token, string? TokenError);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using DotnetRemote.Core;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Tool.Cli;
@@ -13,7 +14,7 @@ internal static class RegistryCommands
         var authFile = new Option<string?>("--authfile") { Description = "Docker-style authentication file to use for writing/reading OCI registry credentials", Recursive = true };
         string? AuthFile(ParseResult parseResult) => parseResult.GetValue(authFile);
 
-        var loginUri = new Argument<string>("registry_uri");
+        var loginUri = new Argument<string>("registry_uri") { Description = "the registry: docker://HOST[:PORT][/NAMESPACE] or oras://…" };
         var secrets = new SecretOptions();
         var insecure = new Option<bool>("--insecure", "-i") { Description = "allow http or an untrusted certificate" };
         var trustRealm = TrustRealmOption();
@@ -22,7 +23,7 @@ internal static class RegistryCommands
         runner.SetAction(login, (parseResult, context, cancellationToken) =>
             LoginAsync(runner, context, parseResult, secrets, parseResult.GetValue(loginUri)!, parseResult.GetValue(insecure), parseResult.GetValue(trustRealm) ?? [], cancellationToken), AuthFile);
 
-        var logoutUri = new Argument<string?>("registry_uri") { Arity = ArgumentArity.ZeroOrOne };
+        var logoutUri = new Argument<string?>("registry_uri") { Arity = ArgumentArity.ZeroOrOne, Description = "the registry to forget the login of (docker:// or oras://)" };
         var all = new Option<bool>("--all") { Description = "log out of every registry (for the end of a CI job)" };
         var logout = new Command("logout", "Logout from an OCI/Docker registry") { logoutUri, all };
         runner.SetAction(logout, async (parseResult, context, cancellationToken) =>
@@ -37,11 +38,19 @@ internal static class RegistryCommands
             return await LogoutAsync(context, uri, cancellationToken);
         }, AuthFile);
 
-        var list = new Command("list", "List all OCI credentials that are configured");
-        runner.SetAction(list, async (_, context, cancellationToken) =>
+        var json = new Option<bool>("--json") { Description = "print machine-readable JSON" };
+        var list = new Command("list", "List all OCI credentials that are configured") { json };
+        runner.SetAction(list, async (parseResult, context, cancellationToken) =>
         {
+            var entries = await new RegistryList(context).ExecuteAsync(cancellationToken);
+            if (parseResult.GetValue(json))
+            {
+                runner.Console.Output.Write(JsonSerializer.Serialize(entries, ToolJsonContext.Output.IReadOnlyListRegistryLoginInfo) + "\n");
+                return CommandRunner.Success;
+            }
+
             var table = new TextTable().Row("URI", "SECURE?");
-            foreach (var entry in await new RegistryList(context).ExecuteAsync(cancellationToken))
+            foreach (var entry in entries)
             {
                 table.Row(entry.Uri ?? entry.Key ?? "", entry.Insecure ? "✗!" : "✓");
             }

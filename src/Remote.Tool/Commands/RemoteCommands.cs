@@ -18,7 +18,7 @@ internal static class RemoteCommands
             var listing = await new ListRemotes(context).ExecuteAsync(cancellationToken);
             if (parseResult.GetValue(json))
             {
-                runner.Console.Output.Write(JsonSerializer.Serialize(listing, ToolJsonContext.Default.RemoteListing) + "\n");
+                runner.Console.Output.Write(JsonSerializer.Serialize(listing, ToolJsonContext.Output.RemoteListing) + "\n");
             }
             else
             {
@@ -32,8 +32,8 @@ internal static class RemoteCommands
 
     public static Command Add(CommandRunner runner)
     {
-        var name = new Argument<string>("remote_name");
-        var uri = new Argument<string>("remote_URI");
+        var name = new Argument<string>("remote_name") { Description = "the name to store the remote under" };
+        var uri = new Argument<string>("remote_URI") { Description = "the library API endpoint: host[:port][/path], or an http(s):// URL" };
         var global = GlobalOption("edit the list of globally configured remote endpoints");
         var noLogin = new Option<bool>("--no-login") { Description = "skip automatic login step" };
         var insecure = new Option<bool>("--insecure", "-i") { Description = "allow connection to an insecure http remote." };
@@ -69,7 +69,7 @@ internal static class RemoteCommands
 
     public static Command Remove(CommandRunner runner)
     {
-        var name = new Argument<string>("remote_name");
+        var name = new Argument<string>("remote_name") { Description = "the remote to remove" };
         var global = GlobalOption("edit the list of globally configured remote endpoints");
         var command = new Command("remove", "Remove an existing apptainer remote endpoint") { name, global };
         runner.SetAction(command, async (parseResult, context, _) =>
@@ -82,7 +82,7 @@ internal static class RemoteCommands
 
     public static Command Use(CommandRunner runner)
     {
-        var name = new Argument<string>("remote_name");
+        var name = new Argument<string>("remote_name") { Description = "the remote to make the active one" };
         var global = GlobalOption("edit the list of globally configured remote endpoints");
         var exclusive = new Option<bool>("--exclusive", "-e") { Description = "set the endpoint as exclusive (root user only, imply --global)" };
         var command = new Command("use", "Set an Apptainer remote endpoint to be actively used") { name, global, exclusive };

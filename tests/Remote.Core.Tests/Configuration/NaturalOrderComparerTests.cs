@@ -9,7 +9,9 @@ public class NaturalOrderComparerTests
     [InlineData("a2", "a10")]
     [InlineData("a9", "a10")]
     [InlineData("r2", "r19")]
-    [InlineData("x1y", "x10y")]
+    // gopkg.in/yaml.v2 2.4.0 (Apptainer 1.2.5): a letter after equal digits sorts after a digit, so these
+    // two go the "wrong" way round; eng/yamlv2-reference shows it (RemoteYamlV2ReferenceTests).
+    [InlineData("x10y", "x1y")]
     [InlineData("a", "b")]
     [InlineData("B", "a")]
     [InlineData("Z", "a")]
@@ -22,7 +24,7 @@ public class NaturalOrderComparerTests
     [InlineData("_", "9")]
     [InlineData("a", "ab")]
     [InlineData("", "a")]
-    [InlineData("a1b", "a12")]
+    [InlineData("a12", "a1b")]
     [InlineData("a-b", "ab")]
     [InlineData("a1", "a01")]
     [InlineData("v1.9", "v1.10")]

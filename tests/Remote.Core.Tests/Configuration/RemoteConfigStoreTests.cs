@@ -205,10 +205,27 @@ public sealed class RemoteConfigStoreTests : IDisposable
     public async Task A_config_override_file_is_the_one_written()
     {
         var custom = Path.Combine(_machine.Root, "custom", "my.yaml");
+        Directory.CreateDirectory(Path.GetDirectoryName(custom)!);
 
         await new RemoteConfigStore(_machine.Context(configFile: custom)).UpdateUserAsync(merged: false, config => config.Active = "c");
 
         Assert.Equal("Active: c\nRemotes: {}\n", File.ReadAllText(custom));
+        Assert.False(File.Exists(_machine.UserFile));
+    }
+
+    [Fact]
+    public async Task A_config_override_in_a_missing_folder_is_an_error_and_creates_nothing()
+    {
+        var folder = Path.Combine(_machine.Root, "missing");
+        var custom = Path.Combine(folder, "my.yaml");
+        var store = new RemoteConfigStore(_machine.Context(configFile: custom));
+
+        var update = await Assert.ThrowsAsync<RemoteException>(() => store.UpdateUserAsync(merged: false, config => config.Active = "c"));
+        var ensure = Assert.Throws<RemoteException>(store.EnsureUserFile);
+
+        Assert.Equal($"while opening remote config file: open {custom}: no such file or directory", update.Message);
+        Assert.Equal(update.Message, ensure.Message);
+        Assert.False(Directory.Exists(folder));
         Assert.False(File.Exists(_machine.UserFile));
     }
 

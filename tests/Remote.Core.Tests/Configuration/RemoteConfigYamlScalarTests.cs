@@ -4,6 +4,8 @@ namespace DotnetRemote.Core.Tests.Configuration;
 
 public class RemoteConfigYamlScalarTests
 {
+    // yaml.v2 double-quotes text that would read back as another type, single-quotes text that only needs
+    // quoting for its indicators, and escapes in double quotes only what cannot stand in single quotes.
     [Theory]
     [InlineData("yes", "\"yes\"")]
     [InlineData("no", "\"no\"")]
@@ -23,13 +25,13 @@ public class RemoteConfigYamlScalarTests
     [InlineData("1e3", "\"1e3\"")]
     [InlineData(".inf", "\".inf\"")]
     [InlineData("2024-01-02", "\"2024-01-02\"")]
-    [InlineData("- item", "\"- item\"")]
-    [InlineData("key: value", "\"key: value\"")]
-    [InlineData("#comment", "\"#comment\"")]
-    [InlineData("trailing ", "\"trailing \"")]
-    [InlineData("\"hi\"", "\"\\\"hi\\\"\"")]
+    [InlineData("- item", "'- item'")]
+    [InlineData("key: value", "'key: value'")]
+    [InlineData("#comment", "'#comment'")]
+    [InlineData("trailing ", "'trailing '")]
+    [InlineData("\"hi\"", "'\"hi\"'")]
     [InlineData("say \"hi\"", "say \"hi\"")]
-    [InlineData("'single", "\"'single\"")]
+    [InlineData("'single", "'''single'")]
     [InlineData("tab\there", "\"tab\\there\"")]
     [InlineData("cloud.sylabs.io", "cloud.sylabs.io")]
     [InlineData("https://keys.openpgp.org", "https://keys.openpgp.org")]
@@ -37,7 +39,7 @@ public class RemoteConfigYamlScalarTests
     [InlineData("Basic YWxpY2U6czNjcjN0", "Basic YWxpY2U6czNjcjN0")]
     [InlineData("yesterday", "yesterday")]
     [InlineData("a10", "a10")]
-    public void Strings_that_would_read_back_as_another_type_are_double_quoted(string value, string expected)
+    public void Strings_are_quoted_as_yaml_v2_quotes_them(string value, string expected)
     {
         var config = new RemoteConfig { Active = value };
 

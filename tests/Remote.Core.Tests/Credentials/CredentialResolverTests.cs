@@ -192,13 +192,16 @@ public class CredentialResolverTests : IDisposable
         });
 
         var byName = await Resolve("mine");
-        var byHost = await Resolve("library://cloud.example.com/user/collection/image:tag");
+        var byEntity = await Resolve("library://user/collection/image:tag");
         var byDefault = await Resolve("library:///user/collection/image");
 
         Assert.Equal(("", "lib-token", CredentialSource.RemoteConfig, "mine", "https://cloud.example.com"), (byName!.Username, byName.Secret, byName.Source, byName.Key, byName.ServerUrl));
-        Assert.Equal("mine", byHost!.Key);
+        Assert.Equal("mine", byEntity!.Key);
         Assert.Equal("mine", byDefault!.Key);
         Assert.Null(await Resolve("empty"));
+
+        // With a host in the URI Apptainer sends no token at all, not even to the active remote's own host.
+        Assert.Null(await Resolve("library://cloud.example.com/user/collection/image:tag"));
         Assert.Null(await Resolve("library://unknown.example.com/a/b/c"));
         Assert.Equal(RemoteErrorCodes.RemoteNotFound, (await Assert.ThrowsAsync<RemoteException>(() => Resolve("nosuchremote"))).Code);
     }

@@ -271,7 +271,7 @@ public sealed class KeyserverOrderingTests : IDisposable
 
         var error = await Assert.ThrowsAsync<RemoteException>(() => Add("https://a.example.com"));
 
-        Assert.Equal("no endpoint found: no default remote", error.Message);
+        Assert.Equal("no endpoint found: no default endpoint set: use 'dotnet remote use <endpoint>', available endpoints are: corp", error.Message);
     }
 
     [Fact]

@@ -89,9 +89,9 @@ public sealed class ManifestReaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("remotes:\n  company:\n    uri: https://library.example.com\n    tokn: x\n", 4, "field tokn not found in type remote")]
-    [InlineData("remote:\n  company:\n    uri: https://library.example.com\n", 1, "field remote not found in type manifest")]
-    [InlineData("logins:\n  - uri: docker://r.example.com\n    user: bob\n", 3, "field user not found in type login")]
+    [InlineData("remotes:\n  company:\n    uri: https://library.example.com\n    tokn: x\n", 4, "field tokn not found in type remote (allowed here: uri, token, insecure, use, exclusive, remove, keyservers)")]
+    [InlineData("remote:\n  company:\n    uri: https://library.example.com\n", 1, "field remote not found in type manifest (allowed here: remotes, logins)")]
+    [InlineData("logins:\n  - uri: docker://r.example.com\n    user: bob\n", 3, "field user not found in type login (allowed here: uri, username, password, insecure)")]
     [InlineData("remotes:\n  company:\n    uri: https://l.example.com\n    keyservers:\n      - uri: https://k.example.com\n        order: 0\n", 5, "order must be > 0")]
     [InlineData("remotes:\n  company:\n    insecure: true\n", 3, "remote company needs a uri")]
     [InlineData("logins:\n  - username: bob\n", 2, "a login needs a uri")]
@@ -155,7 +155,7 @@ public sealed class ManifestReaderTests : IDisposable
     {
         var error = Assert.Throws<ConfigFileException>(() => _sandbox.Read(ManifestSandbox.CompanyManifest + "extra: ${env:COMPANY_TOKEN}\n"));
 
-        Assert.Equal($"{ManifestPath}:10: field extra not found in type manifest", error.Message);
+        Assert.Equal($"{ManifestPath}:10: field extra not found in type manifest (allowed here: remotes, logins)", error.Message);
         AssertNoSecret(error);
     }
 

@@ -28,7 +28,7 @@ public class RegistryLoginTests : IDisposable
         var entry = Assert.Single(RemoteYamlCredentials());
         Assert.Equal(new CredentialConfig { Uri = "docker://localhost:5000" }, entry);
         Assert.Equal(new RegistryLoginResult("docker://localhost:5000", "localhost:5000", _home.PrimaryFile, null, result.Verification, _home.RemoteYaml), result);
-        Assert.Equal([$"Token stored in {_home.PrimaryFile}", $"Token stored in {_home.RemoteYaml}"], _home.Log.Infos);
+        Assert.Equal([$"Password stored in {_home.PrimaryFile}", $"Login recorded in {_home.RemoteYaml}"], _home.Log.Infos);
         Assert.DoesNotContain(_home.Log.All, line => line.Contains("right", StringComparison.Ordinal));
     }
 
@@ -82,9 +82,9 @@ public class RegistryLoginTests : IDisposable
 
     [Theory]
     [InlineData("docker://localhost:5000", "", "right", RemoteErrorCodes.InvalidArgument, "Docker/OCI registry requires a username")]
-    [InlineData("docker://localhost:5000", "alice", "", RemoteErrorCodes.PasswordRequired, "a password is required")]
+    [InlineData("docker://localhost:5000", "alice", "", RemoteErrorCodes.PasswordRequired, "A password is required")]
     [InlineData("https://keys.example.com", "alice", "right", RemoteErrorCodes.TransportNotSupported, "https transport is not supported")]
-    [InlineData("localhost:5000", "alice", "right", RemoteErrorCodes.TransportNotSupported, "localhost transport is not supported")]
+    [InlineData("localhost:5000", "alice", "right", RemoteErrorCodes.TransportNotSupported, "localhost transport is not supported (for an OCI registry use docker://localhost:5000)")]
     public async Task Bad_input_fails_before_any_request(string uri, string user, string password, string code, string message)
     {
         var registry = FakeRegistry.BasicAuth("alice", "right");
@@ -120,7 +120,7 @@ public class RegistryLoginTests : IDisposable
         Assert.Equal("fake", result.Helper);
         Assert.Equal("{}", Auths()["localhost:5000"]!.ToJsonString());
         Assert.Contains("\"Secret\":\"right\"", Assert.Single(FakeCredentialHelper.StoredFiles(state)), StringComparison.Ordinal);
-        Assert.Contains($"Token stored in credential helper docker-credential-fake (recorded in {_home.PrimaryFile})", _home.Log.Infos);
+        Assert.Contains($"Password stored in credential helper docker-credential-fake (recorded in {_home.PrimaryFile})", _home.Log.Infos);
     }
 
     [Fact]

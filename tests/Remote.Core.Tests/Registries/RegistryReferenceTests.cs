@@ -26,10 +26,10 @@ public class RegistryReferenceTests
     }
 
     [Theory]
-    [InlineData("localhost:5000", "localhost transport is not supported")]
+    [InlineData("localhost:5000", "localhost transport is not supported (for an OCI registry use docker://localhost:5000)")]
     [InlineData("https://ghcr.io", "https transport is not supported")]
     [InlineData("library://user/col/img", "library transport is not supported")]
-    [InlineData("ghcr.io/org", " transport is not supported")]
+    [InlineData("ghcr.io/org", " transport is not supported (for an OCI registry use docker://ghcr.io/org)")]
     [InlineData("", " transport is not supported")]
     public void Other_schemes_are_not_supported_with_the_seed_wording(string uri, string message)
     {

@@ -314,14 +314,16 @@ public sealed class RemoteOperationsTests : IDisposable
     }
 
     [Fact]
-    public async Task List_on_a_fresh_machine_shows_the_stock_remote_and_keyserver_and_writes_nothing()
+    public async Task List_on_a_fresh_machine_shows_the_stock_remote_and_keyserver_and_creates_only_an_empty_user_file()
     {
         var listing = await new ListRemotes(Context()).ExecuteAsync();
 
         Assert.Equal([new RemoteEntry("DefaultRemote", "cloud.apptainer.org", Active: true, Global: true, Exclusive: false, Insecure: false)], listing.Remotes);
         Assert.Equal([new KeyserverEntry("https://keys.openpgp.org", Insecure: false, Order: 1, Own: true)], listing.Keyservers);
         Assert.Empty(listing.Logins);
-        Assert.False(Directory.Exists(_machine.ConfigDir));
+
+        // Apptainer 1.2 creates its config folder and an empty remote.yaml on first use; never the system file.
+        Assert.Equal("", File.ReadAllText(Path.Combine(_machine.ConfigDir, "remote.yaml")));
         Assert.False(File.Exists(_machine.SystemFile));
     }
 

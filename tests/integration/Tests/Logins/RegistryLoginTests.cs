@@ -57,7 +57,8 @@ public sealed class RegistryLoginTests(RegistryAFixture a, RegistryBFixture b, T
         ToolAssert.Succeeded(login);
         ToolAssert.NeverPrinted(login, a.Password);
         Assert.Contains("Password (or token when username is empty): ", login.StdOut, StringComparison.Ordinal);
-        Assert.Contains($"INFO:    Token stored in {tool.RemoteYaml}", login.StdErr, StringComparison.Ordinal);
+        Assert.Contains($"INFO:    Password stored in {tool.DockerConfig}\n", login.StdErr, StringComparison.Ordinal);
+        Assert.Contains($"INFO:    Login recorded in {tool.RemoteYaml}\n", login.StdErr, StringComparison.Ordinal);
         Assert.Equal((a.Username, a.Password), await CredentialAsync(tool, $"docker://{a.HostPort}/x"));
     }
 
