@@ -1,8 +1,7 @@
 namespace DotnetRemote.Core;
 
 /// <summary>
-/// Every file location the engine uses, computed once from the environment (design.md, "File and environment
-/// contract"). Nothing else in the engine reads environment variables for paths.
+/// Every file location the engine uses, computed once from the environment (docs/compatibility.md#file-locations). Nothing else in the engine reads environment variables for paths.
 /// </summary>
 public sealed record RemotePaths
 {

@@ -3,7 +3,7 @@ using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;
 
-/// <summary><c>keyserver list [remote]</c> in the layout of spec §3.2, with the fixes of §7.4 item 14.</summary>
+/// <summary><c>keyserver list [remote]</c> in the layout of docs/compatibility.md#keyserver-list, with the fix #fix-keyserver-list.</summary>
 public sealed class KeyserverListTests : IDisposable
 {
     private readonly TempConfigDir _machine = new();

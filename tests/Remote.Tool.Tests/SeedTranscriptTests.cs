@@ -4,8 +4,8 @@ using DotnetRemote.Tool.Tests.TestSupport;
 namespace DotnetRemote.Tool.Tests;
 
 /// <summary>
-/// The seed's transcripts (shared/seed/remote-endpoints.txt) that need no server, replayed in process. Layouts are
-/// v12-delta §2.5 (the seed's own text lost its column spacing); "sudo" steps run as root.
+/// The seed's transcripts (docs/compatibility.md#the-seed) that need no server, replayed in process. Layouts are
+/// docs/compatibility.md#remote-list (the seed's own text lost its column spacing); "sudo" steps run as root.
 /// </summary>
 public sealed class SeedTranscriptTests : IDisposable
 {
@@ -124,7 +124,7 @@ public sealed class SeedTranscriptTests : IDisposable
     [Fact]
     public async Task Keyserver_global_column_is_yes_for_a_users_own_remote()
     {
-        // v12-delta §2.5: the Keyservers GLOBAL cell is the literal YES "whatever the remote is"; the seed shows
+        // docs/compatibility.md#remote-list: the Keyservers GLOBAL cell is the literal YES "whatever the remote is"; the seed shows
         // "https://keys.example.com YES NO 1*" for the user's own myremote.
         await _cli.UserAsync("add", "--no-login", "myremote", "https://enterprise.example.com");
         await _cli.UserAsync("use", "myremote");

@@ -1,7 +1,7 @@
 namespace DotnetRemote.Core.Configuration;
 
 /// <summary>
-/// Folds the system file into a user view (spec §1.4), with two fixes: an exclusive system remote cannot be shadowed
+/// Folds the system file into a user view (docs/compatibility.md#merge), with two fixes: an exclusive system remote cannot be shadowed
 /// by a user remote of the same name, and several exclusive remotes resolve deterministically (first by name).
 /// </summary>
 public static class ConfigMerge
@@ -63,7 +63,7 @@ public static class ConfigMerge
 
     /// <summary>
     /// What of a merged view belongs in the user file: everything except unchanged copies of system remotes,
-    /// which Apptainer would pile up in user files forever (spec §7.1, item 2). Copies holding a token stay.
+    /// which Apptainer would pile up in user files forever (docs/compatibility.md#fix-stale-system-copies). Copies holding a token stay.
     /// </summary>
     public static RemoteConfig UserPart(RemoteConfig merged, RemoteConfig originalUser)
     {

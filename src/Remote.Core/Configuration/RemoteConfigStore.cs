@@ -14,7 +14,7 @@ public sealed class RemoteConfigStore
 
     private RemotePaths Paths => _context.Paths;
 
-    /// <summary>Apptainer's shipped system file, used when none exists (design.md).</summary>
+    /// <summary>Apptainer's shipped system file, used when none exists (docs/compatibility.md#system-default).</summary>
     public static RemoteConfig BuiltInSystemConfig()
     {
         var config = new RemoteConfig { Active = Endpoints.ServiceDiscovery.DefaultRemoteName };

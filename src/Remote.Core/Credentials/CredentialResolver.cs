@@ -66,7 +66,7 @@ public sealed record CredentialMatch
 /// <summary>
 /// Answers "which credential serves this URI, and why" for every kind of URI dotnet remote knows:
 /// <list type="bullet">
-/// <item>OCI (<c>docker://</c>, <c>oras://</c>), spec §4.1: the explicit environment pair, then the primary docker-config
+/// <item>OCI (<c>docker://</c>, <c>oras://</c>), docs/compatibility.md#oci-credentials: the explicit environment pair, then the primary docker-config
 /// file (and its helpers), then Docker's own file, read only. Within a file the most specific key wins: the full
 /// namespace, then shorter namespace prefixes, then the registry (<c>host[:port]</c>, or a legacy key such as
 /// <c>https://myreg.io/v2/</c>); Docker Hub's names all use <c>https://index.docker.io/v1/</c>; the port matters.</item>
@@ -74,7 +74,7 @@ public sealed record CredentialMatch
 /// keyserver; Basic gives user and password, Bearer a token.</item>
 /// <item>Libraries (<c>library://[host]/…</c> or a remote's name): the remote's <c>Token</c>.</item>
 /// </list>
-/// The environment pair applies to every registry, as in Apptainer (spec §7.5 item 24); this is kept for compatibility
+/// The environment pair applies to every registry, as in Apptainer (docs/compatibility.md#kept-env-credentials); this is kept for compatibility
 /// and the <see cref="CredentialMatch.Reason"/> says so.
 /// </summary>
 public sealed class CredentialResolver

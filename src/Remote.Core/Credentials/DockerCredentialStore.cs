@@ -29,7 +29,7 @@ public sealed record ErasedLogin(string Key, string? Helper);
 
 /// <summary>
 /// One docker-config file together with the credential helpers it names (<c>credHelpers</c>, <c>credsStore</c>): the
-/// one owner of OCI secrets, where they are looked up, stored, erased and listed (spec §1.6, §4.1). Every action picks
+/// one owner of OCI secrets, where they are looked up, stored, erased and listed (docs/compatibility.md#docker-config, #oci-credentials). Every action picks
 /// the helper with the same rule (<see cref="DockerConfigFile.HelperFor"/>), and none ever runs dotnet remote's own
 /// helper for the file it serves (<see cref="HelperChainVariable"/>). Writes are locked and atomic.
 /// </summary>

@@ -5,7 +5,7 @@ public static class EndpointUri
 {
     /// <summary>
     /// The stored form of a typed URI: scheme dropped, duplicate and trailing slashes removed. Unlike Apptainer
-    /// (spec §7.2) a port survives, with or without a scheme.
+    /// (docs/compatibility.md#fix-port-uris) a port survives, with or without a scheme.
     /// </summary>
     public static string Normalize(string uri)
     {

@@ -6,8 +6,8 @@ using DotnetRemote.Core.Configuration;
 namespace DotnetRemote.Core.Endpoints;
 
 /// <summary>
-/// <c>remote get-login-password</c>: the library's CLI secret for the logged-in user (spec §2.1.8). Unlike Apptainer,
-/// every failure is an error (exit 255), never a crash or a silent exit 0 (spec §7.6, item 25).
+/// <c>remote get-login-password</c>: the library's CLI secret for the logged-in user (docs/compatibility.md#get-login-password). Unlike Apptainer,
+/// every failure is an error (exit 255), never a crash or a silent exit 0 (docs/compatibility.md#fix-get-login-password).
 /// </summary>
 public sealed class GetLoginPassword(RemoteContext context)
 {

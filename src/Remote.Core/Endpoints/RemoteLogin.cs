@@ -7,7 +7,7 @@ namespace DotnetRemote.Core.Endpoints;
 public sealed record RemoteLoginTarget(string Name, string TokenPageUrl, bool HasToken);
 
 /// <summary>
-/// <c>remote login [name]</c> for a library endpoint (spec §2.1.5 (A)): the token is verified before it replaces
+/// <c>remote login [name]</c> for a library endpoint (docs/compatibility.md#remote-login): the token is verified before it replaces
 /// the stored one, so a wrong token leaves the previous one in place.
 /// </summary>
 public sealed class RemoteLogin(RemoteContext context)

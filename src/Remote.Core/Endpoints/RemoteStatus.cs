@@ -22,7 +22,7 @@ public enum TokenState
 /// <param name="TokenError">Why the token was refused or could not be checked.</param>
 public sealed record RemoteStatusResult(string Name, IReadOnlyList<ServiceStatus> Services, TokenState Token, string? TokenError);
 
-/// <summary><c>remote status [name]</c> (spec §2.1.7 as of v1.2): each service's health and whether the token is valid.</summary>
+/// <summary><c>remote status [name]</c> (docs/compatibility.md#remote-status): each service's health and whether the token is valid.</summary>
 public sealed class RemoteStatus(RemoteContext context)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);

@@ -6,8 +6,8 @@ using DotnetRemote.Core.IO;
 namespace DotnetRemote.Core.Endpoints;
 
 /// <summary>
-/// Finds an endpoint's services from <c>/assets/config/config.prod.json</c> (spec §5), with the disk cache
-/// Apptainer meant to have (30 days, keyed by a slug of the URL; its own never worked, spec §7.3).
+/// Finds an endpoint's services from <c>/assets/config/config.prod.json</c> (docs/compatibility.md#service-discovery), with the disk cache
+/// Apptainer meant to have (30 days, keyed by a slug of the URL; its own never worked, docs/compatibility.md#fix-discovery-cache).
 /// </summary>
 public sealed class ServiceDiscovery
 {

@@ -4,7 +4,7 @@ using DotnetRemote.Core.Configuration;
 
 namespace DotnetRemote.Core.Endpoints;
 
-/// <summary>Checks a library access token with the endpoint's token service (spec §5.3).</summary>
+/// <summary>Checks a library access token with the endpoint's token service (docs/compatibility.md#token-verification).</summary>
 public sealed class TokenVerifier(RemoteContext context)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
@@ -40,7 +40,7 @@ public sealed class TokenVerifier(RemoteContext context)
 
         if (status != HttpStatusCode.OK)
         {
-            // Apptainer calls a 401 "Unknown" (spec §7.6, item 28); a refused token is a refused token.
+            // Apptainer calls a 401 "Unknown" (docs/compatibility.md#fix-token-401); a refused token is a refused token.
             // A refused token keeps the seed's exact words; any other answer is a fault of the named server.
             throw status is HttpStatusCode.NotFound or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
                 ? new RemoteException(RemoteErrorCodes.TokenInvalid, "error response from server: Invalid Credentials")

@@ -9,7 +9,7 @@ namespace DotnetRemote.Core.Keyservers;
 public sealed record AddKeyserverOptions(string Uri, string? RemoteName = null, int? Order = null, bool Insecure = false);
 
 /// <summary>
-/// <c>remote add-keyserver</c> / <c>keyserver add</c> (spec §2.2.1), editing the system file. Fixes: <c>--order</c>
+/// <c>remote add-keyserver</c> / <c>keyserver add</c> (docs/compatibility.md#keyserver-add), editing the system file. Fixes: <c>--order</c>
 /// counts the keyservers a user sees, not hidden skipped entries, and a re-enabled keyserver takes <c>--insecure</c>.
 /// </summary>
 public sealed class AddKeyserver(RemoteContext context)

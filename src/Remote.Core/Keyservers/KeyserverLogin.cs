@@ -12,7 +12,7 @@ namespace DotnetRemote.Core.Keyservers;
 public sealed record KeyserverLoginOptions(string Uri, string Username, string Password, bool Insecure = false);
 
 /// <summary>
-/// <c>remote login https://keys…</c> / <c>keyserver login</c> (spec §2.4): the credential is checked with
+/// <c>remote login https://keys…</c> / <c>keyserver login</c> (docs/compatibility.md#keyserver-login): the credential is checked with
 /// <c>GET &lt;uri&gt;</c> (only a 200 counts) and stored in remote.yaml as the whole <c>Authorization</c> value.
 /// </summary>
 public sealed class KeyserverLogin(RemoteContext context)

@@ -1,6 +1,6 @@
 namespace DotnetRemote.Core.Keyservers;
 
-/// <summary>Keyserver identity (spec §4.2.1): hkp means http on port 11371, hkps means https; the path never counts.</summary>
+/// <summary>Keyserver identity (docs/compatibility.md#keyserver-identity): hkp means http on port 11371, hkps means https; the path never counts.</summary>
 public static class KeyserverUri
 {
     public const int HkpPort = 11371;

@@ -7,8 +7,8 @@ namespace DotnetRemote.Core.Keyservers;
 public sealed record EndpointKeyserverEntry(string Name, bool System, bool Default, IReadOnlyList<KeyserverEntry>? Keyservers);
 
 /// <summary>
-/// <c>keyserver list [remote]</c> (spec §2.2.3), every remote in name order. Unlike Apptainer it works without a
-/// default remote, and a named remote needs no default either (spec §7.4, item 14).
+/// <c>keyserver list [remote]</c> (docs/compatibility.md#keyserver-list), every remote in name order. Unlike Apptainer it works without a
+/// default remote, and a named remote needs no default either (docs/compatibility.md#fix-keyserver-list).
 /// </summary>
 public sealed class ListKeyservers(RemoteContext context)
 {

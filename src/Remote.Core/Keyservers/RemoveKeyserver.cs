@@ -7,7 +7,7 @@ namespace DotnetRemote.Core.Keyservers;
 public sealed record RemoveKeyserverOptions(string Uri, string? RemoteName = null);
 
 /// <summary>
-/// <c>remote remove-keyserver</c> / <c>keyserver remove</c> (spec §2.2.2). The endpoint's own keyserver is marked
+/// <c>remote remove-keyserver</c> / <c>keyserver remove</c> (docs/compatibility.md#keyserver-remove). The endpoint's own keyserver is marked
 /// <c>Skip</c> rather than deleted, so discovery does not bring it back; the last visible one stays.
 /// </summary>
 public sealed class RemoveKeyserver(RemoteContext context)

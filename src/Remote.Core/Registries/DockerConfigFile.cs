@@ -16,7 +16,7 @@ public sealed record DockerAuthEntry(string Username, string Secret, bool IsIden
 }
 
 /// <summary>
-/// A Docker <c>config.json</c> (spec §1.6) held as a JSON tree, so fields this product does not model, at the top level
+/// A Docker <c>config.json</c> (docs/compatibility.md#docker-config) held as a JSON tree, so fields this product does not model, at the top level
 /// and inside entries, survive a rewrite (docker/cli drops them). Written tab-indented like docker, mode 0600.
 /// </summary>
 public sealed class DockerConfigFile

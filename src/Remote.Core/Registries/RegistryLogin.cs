@@ -31,7 +31,7 @@ public sealed record RegistryLoginOptions
 public sealed record RegistryLoginResult(string Uri, string Key, string File, string? Helper, RegistryVerification Verification, string? RemoteConfigFile);
 
 /// <summary>
-/// <c>registry login</c> (spec §2.3.1, §2.4 with the §7.5 fixes): verify the credentials for real, store the secret in
+/// <c>registry login</c> (docs/compatibility.md#registry-login, with the fixes of #fixes-registries): verify the credentials for real, store the secret in
 /// the primary docker-config file or its helper (never in Docker's own file), and record <c>{URI, Insecure}</c> in
 /// remote.yaml. A login replaces earlier entries for the same transport and docker-config key.
 /// </summary>
@@ -117,7 +117,7 @@ internal static class RegistryLogins
 
     /// <summary>
     /// Shares the secret with <paramref name="reference"/>: docker:// and oras:// use one docker-config key, so logging
-    /// out of one logs out of both (spec §7.5 item 21, no phantom entry left).
+    /// out of one logs out of both (docs/compatibility.md#fix-shared-secret, no phantom entry left).
     /// </summary>
     public static bool SharesSecret(string entryUri, RegistryReference reference) =>
         RegistryReference.TryParseRegistry(entryUri, out var entry) && entry.ConfigKey == reference.ConfigKey;

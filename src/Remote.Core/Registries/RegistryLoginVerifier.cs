@@ -33,7 +33,7 @@ public sealed record RegistryVerification(string Endpoint, RegistryAuthMethod Me
 }
 
 /// <summary>
-/// Checks credentials against a registry the way the Docker engine does (v12-delta §3.3), so a wrong password is
+/// Checks credentials against a registry the way the Docker engine does (docs/compatibility.md#registry-verification), so a wrong password is
 /// rejected: ping <c>GET /v2/</c>, answer its challenge, and require a final authenticated 200.
 /// <list type="bullet">
 /// <item>200 to the anonymous ping: the registry needs no credentials. An authenticated <c>GET /v2/</c> must also answer

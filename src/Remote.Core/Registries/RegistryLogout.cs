@@ -16,7 +16,7 @@ public sealed record RegistryLogoutOptions
 public sealed record RegistryLogoutResult(string Key, string File, IReadOnlyList<ErasedLogin> Erased, int RemovedConfigEntries);
 
 /// <summary>
-/// <c>registry logout</c> (spec §2.3.2, with the §7.5 fixes): Docker Hub is found under its normalised key, the secret
+/// <c>registry logout</c> (docs/compatibility.md#registry-logout, with the fixes of #fixes-registries): Docker Hub is found under its normalised key, the secret
 /// is erased from the file or its helper together with legacy keys for the same host, and the remote.yaml entries of
 /// both transports go too. Logging out of something not logged in is an error, not a warning.
 /// </summary>

@@ -5,7 +5,7 @@ namespace DotnetRemote.Core.Registries;
 
 /// <summary>
 /// An OCI registry named by a <c>docker://</c> or <c>oras://</c> URI: the registry's <c>host[:port]</c> and an optional
-/// namespace path. Both transports share one docker-config key per registry (spec §7.5 item 21).
+/// namespace path. Both transports share one docker-config key per registry (docs/compatibility.md#fix-shared-secret).
 /// </summary>
 public sealed partial record RegistryReference
 {

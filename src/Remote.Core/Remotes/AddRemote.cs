@@ -13,7 +13,7 @@ public sealed record AddRemoteOptions(string Name, string Uri, bool Global = fal
 /// <summary>What was stored: the name and the normalised URI.</summary>
 public sealed record AddRemoteResult(string Name, string StoredUri, bool Insecure, bool Global);
 
-/// <summary><c>remote add</c>: a new endpoint in the user or system file (seed; spec §2.1.1 as of v1.2).</summary>
+/// <summary><c>remote add</c>: a new endpoint in the user or system file (seed; docs/compatibility.md#remote-add).</summary>
 public sealed class AddRemote(RemoteContext context)
 {
     public async Task<AddRemoteResult> ExecuteAsync(AddRemoteOptions options)

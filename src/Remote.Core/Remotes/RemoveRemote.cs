@@ -6,7 +6,7 @@ namespace DotnetRemote.Core.Remotes;
 /// <param name="Global">Remove it from the system file (root only).</param>
 public sealed record RemoveRemoteOptions(string Name, bool Global = false);
 
-/// <summary><c>remote remove</c> (spec §2.1.2).</summary>
+/// <summary><c>remote remove</c> (docs/compatibility.md#remote-remove).</summary>
 public sealed class RemoveRemote(RemoteContext context)
 {
     public async Task ExecuteAsync(RemoveRemoteOptions options)

@@ -7,7 +7,7 @@ namespace DotnetRemote.Core.Remotes;
 /// <param name="Exclusive">Make it the only usable remote for every user (root only; implies global).</param>
 public sealed record UseRemoteOptions(string Name, bool Global = false, bool Exclusive = false);
 
-/// <summary><c>remote use</c>: sets the active remote (spec §2.1.3).</summary>
+/// <summary><c>remote use</c>: sets the active remote (docs/compatibility.md#remote-use).</summary>
 public sealed class UseRemote(RemoteContext context)
 {
     public async Task ExecuteAsync(UseRemoteOptions options)
@@ -36,7 +36,7 @@ public sealed class UseRemote(RemoteContext context)
         context.Log.Info($"Remote {GoQuote.Quote(options.Name)} now in use.");
     }
 
-    /// <summary>The set-default rules of spec §2.1.3 on a loaded file.</summary>
+    /// <summary>The set-default rules of docs/compatibility.md#remote-use on a loaded file.</summary>
     internal static int SetDefault(RemoteConfig config, string name, bool exclusive, bool isSystemFile)
     {
         var target = config.GetRemote(name);

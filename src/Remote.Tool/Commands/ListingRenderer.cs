@@ -3,7 +3,7 @@ using DotnetRemote.Tool.Cli;
 
 namespace DotnetRemote.Tool.Commands;
 
-/// <summary>The seed's three-section <c>remote list</c> output (v12-delta §2.5).</summary>
+/// <summary>The seed's three-section <c>remote list</c> output (docs/compatibility.md#remote-list).</summary>
 internal static class ListingRenderer
 {
     public static void Write(RemoteListing listing, TextWriter output)
@@ -23,7 +23,7 @@ internal static class ListingRenderer
             var table = new TextTable().Row("URI", "GLOBAL", "INSECURE", "ORDER");
             foreach (var keyserver in keyservers)
             {
-                // The seed prints YES here for every keyserver, whatever its remote (v12-delta §2.5).
+                // The seed prints YES here for every keyserver, whatever its remote (docs/compatibility.md#remote-list).
                 table.Row(keyserver.Uri, "YES", YesNo(keyserver.Insecure), keyserver.Order + (keyserver.Own ? "*" : ""));
             }
 

@@ -3,7 +3,7 @@ using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Configuration;
 
-/// <summary>Spec §1.4 merge rules 1–5, and the fixes of §7 (exclusive not bypassable, no piled-up copies).</summary>
+/// <summary>docs/compatibility.md#merge (rules 1–5) and its fixes #fix-exclusive-shadowing, #fix-stale-system-copies (exclusive not bypassable, no piled-up copies).</summary>
 public class ConfigMergeTests
 {
     private readonly RecordingLog _log = new();
@@ -54,7 +54,7 @@ public class ConfigMergeTests
     [Fact]
     public void Rule_3_an_http_only_system_remote_keeps_its_insecure_flag()
     {
-        // Apptainer drops Insecure here (spec §7.2 item 6); we copy it so an http-only remote stays usable.
+        // Apptainer drops Insecure here (docs/compatibility.md#fix-system-insecure); we copy it so an http-only remote stays usable.
         var system = Config(("lab", new EndpointConfig { Uri = "lab.internal", System = true, Insecure = true }));
 
         var merged = ConfigMerge.Merge(new RemoteConfig(), system, _log);

@@ -2,7 +2,7 @@ using DotnetRemote.Core.Configuration;
 
 namespace DotnetRemote.Core.Tests.Configuration;
 
-/// <summary>v12-delta §1.2: the reader is as strict as yaml.v2's UnmarshalStrict, and every error names file and line.</summary>
+/// <summary>docs/compatibility.md#yaml-format: the reader is as strict as yaml.v2's UnmarshalStrict, and every error names file and line.</summary>
 public class RemoteConfigYamlStrictTests
 {
     private const string File = "/home/u/.apptainer/remote.yaml";

@@ -4,7 +4,7 @@ using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Keyservers;
 
-/// <summary>add-keyserver / remove-keyserver on the system file (spec §2.2.1–2.2.2, v12-delta §2.9, fixes of §7.4).</summary>
+/// <summary>add-keyserver / remove-keyserver on the system file (docs/compatibility.md#keyserver-add, #keyserver-remove, fixes of #fixes-keyservers).</summary>
 public sealed class KeyserverOrderingTests : IDisposable
 {
     private const string OpenPgp = "https://keys.openpgp.org";

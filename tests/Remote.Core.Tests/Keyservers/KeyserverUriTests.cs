@@ -2,7 +2,7 @@ using DotnetRemote.Core.Keyservers;
 
 namespace DotnetRemote.Core.Tests.Keyservers;
 
-/// <summary>Spec §4.2.1: keyserver identity after hkp/hkps normalisation; the path never counts.</summary>
+/// <summary>docs/compatibility.md#keyserver-identity: keyserver identity after hkp/hkps normalisation; the path never counts.</summary>
 public class KeyserverUriTests
 {
     [Theory]

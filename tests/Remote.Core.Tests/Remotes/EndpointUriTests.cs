@@ -2,7 +2,7 @@ using DotnetRemote.Core.Endpoints;
 
 namespace DotnetRemote.Core.Tests.Remotes;
 
-/// <summary>How a typed remote URI is stored (spec §2.1.1 step 5) with the port fix of spec §7.2 item 4.</summary>
+/// <summary>How a typed remote URI is stored (docs/compatibility.md#remote-add) with the port fix of docs/compatibility.md#fix-port-uris.</summary>
 public class EndpointUriTests
 {
     [Theory]

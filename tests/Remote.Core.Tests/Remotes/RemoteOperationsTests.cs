@@ -4,7 +4,7 @@ using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Remotes;
 
-/// <summary>add / remove / use on the engine (spec §2.1.1–2.1.3, v12-delta §2.2–2.4, fixes of §7).</summary>
+/// <summary>add / remove / use on the engine (docs/compatibility.md#remote-add, #remote-remove, #remote-use, fixes of #deviations).</summary>
 public sealed class RemoteOperationsTests : IDisposable
 {
     private const string CompanySystem = """

@@ -3,7 +3,7 @@ namespace DotnetRemote.Testing;
 /// <summary>The remote.yaml texts the specification quotes, verbatim.</summary>
 public static class SampleYaml
 {
-    /// <summary>v12-delta §1.2: Apptainer v1.2.5's rendering (2 spaces, indentless lists).</summary>
+    /// <summary>docs/compatibility.md#yaml-format: Apptainer v1.2.5's rendering (2 spaces, indentless lists).</summary>
     public const string V125Example = """
         Active: SylabsCloud
         Remotes:
@@ -41,7 +41,7 @@ public static class SampleYaml
 
         """;
 
-    /// <summary>Spec §1.5: the same state as Apptainer HEAD writes it (4 spaces, indented lists).</summary>
+    /// <summary>docs/compatibility.md#yaml-format: the same state as Apptainer HEAD writes it (4 spaces, indented lists).</summary>
     public const string HeadExample = """
         Active: SylabsCloud
         Remotes:
@@ -79,7 +79,7 @@ public static class SampleYaml
 
         """;
 
-    /// <summary>The shipped system file (spec §1.3).</summary>
+    /// <summary>The shipped system file (docs/compatibility.md#system-default).</summary>
     public const string StockSystem = """
         Active: DefaultRemote
         Remotes:

@@ -1,6 +1,6 @@
 namespace DotnetRemote.Tool.Tests.TestSupport;
 
-/// <summary>Expected <c>remote list</c> outputs (v12-delta §2.5), built from the rows so the column math is visible.</summary>
+/// <summary>Expected <c>remote list</c> outputs (docs/compatibility.md#remote-list), built from the rows so the column math is visible.</summary>
 public static class ListingText
 {
     public const string Header = "Cloud Services Endpoints\n========================\n\n";

@@ -6,7 +6,7 @@ using DotnetRemote.Integration.Tests.Infrastructure;
 namespace DotnetRemote.Integration.Tests.Fixtures;
 
 /// <summary>
-/// Our fake library endpoint (servers/LibraryApi) as http://library.test:PORT. It answers (spec §5):
+/// Our fake library endpoint (servers/LibraryApi) as http://library.test:PORT. It answers (docs/compatibility.md#service-discovery):
 /// <c>/assets/config/config.prod.json</c> (service URIs built from the request's Host: library = base,
 /// token = base/token, keystore = base/keystore, builder = base/builder, consent = base/consent),
 /// <c>&lt;svc&gt;/version</c> -> <c>{"data":{"version":...}}</c>,

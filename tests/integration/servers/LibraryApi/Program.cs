@@ -1,4 +1,4 @@
-// Fake Sylabs-style library endpoint for the integration tests (apptainer-remote-spec §5).
+// Fake Sylabs-style library endpoint for the integration tests (docs/compatibility.md#service-discovery).
 // Configuration (environment):
 //   LIBRARY_TOKEN     the one valid bearer token (required)
 //   LIBRARY_USERNAME, LIBRARY_EMAIL, LIBRARY_SECRET   what /v1/rbac/users/current returns
