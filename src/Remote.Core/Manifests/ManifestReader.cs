@@ -33,9 +33,12 @@ public static class ManifestReader
 
         // Every value a reference produced is a secret, whatever field it fills: it is masked in the plan, in errors
         // and in CI logs. A uri may take ${env:} (masked like any other) but never ${file:}.
+        // Tokens and passwords come first in Secrets (CI mask lines are printed in this order), then the other values
+        // references produced (user names, URIs).
+        var otherMasked = new List<string>();
         string Value(string raw, int line, bool secret, string field)
         {
-            var value = references.Expand(raw, filePath, line, secrets, allowFile: field != "uri", field);
+            var value = references.Expand(raw, filePath, line, secret ? secrets : otherMasked, allowFile: field != "uri", field);
             if (secret && value.Length > 0)
             {
                 secrets.Add(value);
@@ -50,12 +53,12 @@ public static class ManifestReader
             {
                 case "remotes": yaml.ReadMap(name => remotes.Add(ReadRemote(yaml, name, Value))); return true;
                 case "logins": yaml.ReadSequence(() => logins.Add(ReadLogin(yaml, Value))); return true;
-                case "dockerAuthConfig": logins.AddRange(ReadDockerAuthConfig(yaml, Value, filePath, secrets)); return true;
+                case "dockerAuthConfig": logins.AddRange(ReadDockerAuthConfig(yaml, Value, filePath, secrets, otherMasked)); return true;
                 default: return false;
             }
         }, ["remotes", "logins"]));
 
-        return new Manifest(filePath, remotes, logins) { Secrets = secrets.Distinct(StringComparer.Ordinal).ToList() };
+        return new Manifest(filePath, remotes, logins) { Secrets = secrets.Concat(otherMasked).Distinct(StringComparer.Ordinal).ToList() };
     }
 
     private delegate string Resolve(string raw, int line, bool secret, string field);
@@ -123,14 +126,14 @@ public static class ManifestReader
     }
 
     /// <summary><c>dockerAuthConfig</c>: a docker config.json document (usually <c>${env:DOCKER_AUTH_CONFIG}</c>), see <see cref="DockerAuthConfigImport"/>.</summary>
-    private static IReadOnlyList<ManifestLogin> ReadDockerAuthConfig(StrictYamlReader yaml, Resolve value, string filePath, List<string> secrets)
+    private static IReadOnlyList<ManifestLogin> ReadDockerAuthConfig(StrictYamlReader yaml, Resolve value, string filePath, List<string> secrets, List<string> otherMasked)
     {
         var line = yaml.Line;
         var document = value(yaml.ReadString(), line, secret: false, "dockerAuthConfig");
 
         // The document is not masked as a whole (its braces and keys would be masked in every later log line): the
         // import masks each secret it holds.
-        secrets.RemoveAll(s => s == document);
+        otherMasked.RemoveAll(s => s == document);
         return DockerAuthConfigImport.Parse(document, $"{filePath}:{line}", secrets);
     }
 

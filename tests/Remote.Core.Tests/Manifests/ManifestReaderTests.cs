@@ -31,7 +31,8 @@ public sealed class ManifestReaderTests : IDisposable
         var manifest = _sandbox.Read(ManifestSandbox.CompanyManifest);
 
         // The user name comes from ${env:REGISTRY_USER}: a referenced value is masked whatever field it fills (issue 9).
-        Assert.Equal([ManifestSandbox.ValidToken, ManifestSandbox.RegistryUser, ManifestSandbox.RegistryPassword], manifest.Secrets);
+        // Tokens and passwords come first (the CI mask lines follow this order), then the other masked values.
+        Assert.Equal([ManifestSandbox.ValidToken, ManifestSandbox.RegistryPassword, ManifestSandbox.RegistryUser], manifest.Secrets);
         Assert.DoesNotContain(manifest.Secrets, s => s.Contains(ManifestSandbox.RegistryHost, StringComparison.Ordinal));
     }
 
