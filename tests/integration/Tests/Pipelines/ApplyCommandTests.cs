@@ -81,8 +81,8 @@ public sealed class ApplyCommandTests(LibraryApiFixture library, RegistryAFixtur
         var result = await tool.RunAsync(["apply", "-f", manifest, "--dry-run"], env: _pipeline.Variables(tool, ("GITHUB_ACTIONS", "true")));
 
         ToolAssert.Succeeded(result);
-        // The user name comes from ${env:REGISTRY_USER}: every referenced value is masked (issue 9).
-        Assert.StartsWith($"::add-mask::{library.Token}\n::add-mask::{registry.Username}\n::add-mask::{registry.Password}\n", result.StdOut, StringComparison.Ordinal);
+        // The user name comes from ${env:REGISTRY_USER}: every referenced value is masked (issue 9), after the secrets.
+        Assert.StartsWith($"::add-mask::{library.Token}\n::add-mask::{registry.Password}\n::add-mask::{registry.Username}\n", result.StdOut, StringComparison.Ordinal);
         Assert.Equal(2, result.StdOut.Split('\n').Count(line => line.Contains(library.Token, StringComparison.Ordinal) || line.Contains(registry.Password, StringComparison.Ordinal)));
         Assert.Contains("Dry run: nothing was written.", result.StdErr, StringComparison.Ordinal);
         PipelineDeclaration.AssertNothingStored(tool);
