@@ -42,10 +42,17 @@ Task("UnitTest").IsDependentOn("Build").Does(() =>
 Task("TestEnvironment").Does(() =>
 {
     // Installs the Debian packages, starts dockerd and adds the test host names (idempotent; needs root).
+    // Without root (or Docker) a developer still gets every test that can run: the tests that need the missing
+    // pieces skip, each naming why. Under CI=true the environment is required and a skip is a failure.
     var exit = StartProcess("bash", new ProcessSettings { Arguments = root.CombineWithFilePath("eng/setup-test-env.sh").FullPath });
     if (exit != 0)
     {
-        throw new Exception($"eng/setup-test-env.sh failed with exit code {exit}");
+        if (string.Equals(EnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new Exception($"eng/setup-test-env.sh failed with exit code {exit}");
+        }
+
+        Warning($"eng/setup-test-env.sh failed with exit code {exit} (see above): tests that need Docker, the test host names or Go are skipped and say so");
     }
 });
 

@@ -62,6 +62,16 @@ public sealed class RemoteYamlV2ReferenceTests
         }
     }
 
+    [SkippableFact]
+    public void Yaml_v2_reads_the_system_file_apply_system_writes_and_writes_the_same_bytes()
+    {
+        // What an administrator's manifest makes (Manifests.SystemManifestTests) is what Apptainer 1.2.5 reads and writes.
+        var decoded = Run("decode", new JsonArray(JsonValue.Create(Manifests.SystemManifestTests.FleetSystemFile)))[0]!;
+
+        Assert.Null(decoded["error"]);
+        Assert.Equal(Manifests.SystemManifestTests.FleetSystemFile, Run("encode", new JsonArray(decoded["config"]!.DeepClone()))[0]!.GetValue<string>());
+    }
+
     private static string FirstDifference(string expected, string ours)
     {
         var (a, b) = (expected.Split('\n'), ours.Split('\n'));

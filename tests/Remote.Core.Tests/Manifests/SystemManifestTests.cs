@@ -27,7 +27,7 @@ public sealed class SystemManifestTests : IDisposable
         """;
 
     /// <summary>The system file <see cref="FleetManifest"/> makes, in Apptainer 1.2.5's layout.</summary>
-    private const string FleetSystemFile = """
+    internal const string FleetSystemFile = """
         Active: site
         Remotes:
           DefaultRemote:
