@@ -95,8 +95,8 @@ public sealed class RemoteConfigStore
     }
 
     /// <summary>
-    /// The system file decides which servers every user's tokens go to: one that a non-root user owns or that group or
-    /// others may write is reported (once per command), as its owner could redirect everyone's logins.
+    /// The system file decides which servers every user's tokens go to: one that another non-root user owns or that
+    /// group or others may write is reported (once per command), as its owner could redirect everyone's logins.
     /// </summary>
     private void WarnIfSystemFileIsWritableByOthers()
     {
@@ -116,7 +116,8 @@ public sealed class RemoteConfigStore
 
                 const UnixFileMode othersWrite = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
                 var sticky = status.Kind == UnixFileKind.Directory && (status.Mode & UnixFileMode.StickyBit) != 0;
-                if (status.OwnerId != 0 || ((status.Mode & othersWrite) != 0 && !sticky))
+                // The caller's own file is no risk to the caller (a test sandbox, DOTNET_REMOTE_SYSTEM_CONFIG of their own).
+                if ((status.OwnerId != 0 && status.OwnerId != UnixFile.EffectiveUserId) || ((status.Mode & othersWrite) != 0 && !sticky))
                 {
                     _context.Log.Warning($"The system configuration {path} can be changed by non-root users (owner uid {status.OwnerId}, mode {Octal(status.Mode)}): whoever can write it decides where every user's tokens and passwords are sent; it should be owned by root and not writable by group or others");
                     return;

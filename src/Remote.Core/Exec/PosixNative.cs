@@ -1,3 +1,4 @@
+using DotnetRemote.Core.IO;
 using System.Runtime.InteropServices;
 
 namespace DotnetRemote.Core.Exec;
@@ -21,7 +22,7 @@ internal static partial class PosixNative
     private const uint StatxTypeModeUid = 0x1 | 0x2 | 0x8;
 
     /// <summary>The effective user id; 0 where there is none (Windows).</summary>
-    public static uint EffectiveUserId => OperatingSystem.IsWindows() ? 0 : NativeMethods.geteuid();
+    public static uint EffectiveUserId => UnixFile.EffectiveUserId;
 
     /// <summary>
     /// The owner of <paramref name="path"/> itself (a symbolic link is not followed), or null where statx is missing
@@ -79,10 +80,6 @@ internal static partial class PosixNative
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         public static extern int kill(int pid, int sig);
-
-        [DllImport("libc")]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern uint geteuid();
 
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -42,6 +42,9 @@ internal static partial class UnixFile
     public const int ENoEnt = 2;
     public const int EIntr = 4;
 
+    /// <summary>The effective user id; 0 where there is none (Windows).</summary>
+    public static uint EffectiveUserId => OperatingSystem.IsWindows() ? 0 : NativeGeteuid();
+
     public static bool IsSupported { get; } = OperatingSystem.IsLinux()
         && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
@@ -169,4 +172,7 @@ internal static partial class UnixFile
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int NativeFlock(int fd, int operation);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint NativeGeteuid();
 }
