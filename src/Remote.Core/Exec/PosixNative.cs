@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace DotnetRemote.Core.Exec;
 
 /// <summary>
-/// The few POSIX calls .NET does not expose: the effective user id, a file's owner (statx, whose layout is the same on
-/// every Linux architecture) and sending a signal other than SIGKILL. Blittable signatures only, so trimming and native
+/// The few POSIX calls .NET does not expose for exec: the effective user id and a file's owner (both from
+/// <see cref="UnixFile"/>) and sending a signal other than SIGKILL. Blittable signatures only, so trimming and native
 /// AOT keep working.
 /// </summary>
 internal static partial class PosixNative
@@ -17,9 +17,6 @@ internal static partial class PosixNative
     public const int SIGTERM = 15;
 
     private const int ESRCH = 3;
-    private const int AtFdCwd = -100;
-    private const int AtSymlinkNoFollow = 0x100;
-    private const uint StatxTypeModeUid = 0x1 | 0x2 | 0x8;
 
     /// <summary>The effective user id; 0 where there is none (Windows).</summary>
     public static uint EffectiveUserId => UnixFile.EffectiveUserId;
@@ -35,22 +32,14 @@ internal static partial class PosixNative
             return null;
         }
 
-        // struct statx: stx_mask u32 @0, stx_blksize u32 @4, stx_attributes u64 @8, stx_nlink u32 @16, stx_uid u32 @20 … 256 bytes.
-        var buffer = new byte[256];
         try
         {
-            var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
-            if (NativeMethods.statx(AtFdCwd, bytes, AtSymlinkNoFollow, StatxTypeModeUid, buffer) != 0)
-            {
-                throw new IOException($"cannot stat {path}: error {Marshal.GetLastPInvokeError()}");
-            }
+            return UnixFile.LinkStatus(path)?.OwnerId;
         }
         catch (EntryPointNotFoundException)
         {
             return null;
         }
-
-        return BitConverter.ToUInt32(buffer, 20);
     }
 
     /// <summary>Sends <paramref name="signal"/> to a process; false when it no longer exists.</summary>
@@ -80,9 +69,5 @@ internal static partial class PosixNative
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         public static extern int kill(int pid, int sig);
-
-        [DllImport("libc", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern int statx(int dirfd, byte[] pathname, int flags, uint mask, byte[] statxbuf);
     }
 }
