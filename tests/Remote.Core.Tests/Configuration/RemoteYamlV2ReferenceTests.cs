@@ -193,7 +193,9 @@ public sealed class RemoteYamlV2ReferenceTests
             return (null, "gopkg.in/yaml.v2 is not installed (Debian: apt-get install golang-gopkg-yaml.v2-dev; eng/setup-test-env.sh does it)");
         }
 
-        var output = Path.Combine(Path.GetTempPath(), $"yamlv2-reference-{Environment.ProcessId}");
+        // In the test's own output folder: a shared folder in /tmp would belong to whichever user built first.
+        var work = Path.Combine(AppContext.BaseDirectory, "yamlv2-reference");
+        var output = Path.Combine(work, $"yamlv2-reference-{Environment.ProcessId}");
         var build = new ProcessStartInfo("go", ["build", "-o", output, "."])
         {
             WorkingDirectory = Path.GetDirectoryName(source)!,
@@ -202,7 +204,7 @@ public sealed class RemoteYamlV2ReferenceTests
         };
         build.Environment["GO111MODULE"] = "off";
         build.Environment["GOPATH"] = goPath;
-        build.Environment["GOCACHE"] = Path.Combine(Path.GetTempPath(), "yamlv2-reference-gocache");
+        build.Environment["GOCACHE"] = Path.Combine(work, "gocache");
         try
         {
             using var process = Process.Start(build)!;

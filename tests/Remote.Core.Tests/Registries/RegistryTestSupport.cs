@@ -11,8 +11,8 @@ internal sealed class TestHome : IDisposable
 
     public TestHome()
     {
-        Root = Path.Combine(Path.GetTempPath(), "dotnet-remote-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Root);
+        // A private folder of its own (0700): a shared parent in /tmp would belong to whichever user ran first.
+        Root = Directory.CreateTempSubdirectory("dotnet-remote-tests-").FullName;
         _environment["HOME"] = Root;
         _environment["APPTAINER_CONFIGDIR"] = Path.Combine(Root, ".apptainer");
         _environment["DOCKER_CONFIG"] = Path.Combine(Root, ".docker");
