@@ -11,7 +11,7 @@ namespace DotnetRemote.Integration.Tests.Infrastructure;
 /// </summary>
 public static class PackedPackages
 {
-    private static readonly string TempRoot = Path.Combine(Path.GetTempPath(), "dotnet-remote-it");
+    private static readonly string TempRoot = TestTemp.Root;
     private static readonly Lazy<Task<string>> Folder = new(ResolveFolderAsync);
     private static readonly Lazy<string> Cache = new(() => TempFolder("nuget-packages"));
     private static readonly Lazy<bool> LeftoversRemoved = new(RemoveLeftovers);

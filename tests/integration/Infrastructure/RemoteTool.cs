@@ -29,7 +29,7 @@ public sealed class RemoteTool : IDisposable
 
     public RemoteTool()
     {
-        Root = Path.Combine(Path.GetTempPath(), "dotnet-remote-it", $"sandbox-{Guid.NewGuid():N}");
+        Root = Path.Combine(TestTemp.Root, $"sandbox-{Guid.NewGuid():N}");
         ConfigDirectory = Path.Combine(Root, "config");
         Home = Path.Combine(Root, "home");
         SystemConfigFile = Path.Combine(Root, "system", "remote.yaml");
@@ -176,7 +176,7 @@ public sealed class RemoteTool : IDisposable
     /// <summary><c>dotnet tool install --tool-path TEMP --add-source PACKAGES Remote.Tool</c>, once per test run.</summary>
     private static async Task<string> InstallToolAsync(string packages)
     {
-        var toolPath = Path.Combine(Path.GetTempPath(), "dotnet-remote-it", $"tool-{System.Environment.ProcessId}-{Guid.NewGuid():N}");
+        var toolPath = Path.Combine(TestTemp.Root, $"tool-{System.Environment.ProcessId}-{Guid.NewGuid():N}");
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try

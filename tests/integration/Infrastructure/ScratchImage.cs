@@ -84,7 +84,7 @@ internal sealed class ScratchImage
             return tag;
         }
 
-        var context = Path.Combine(Path.GetTempPath(), "dotnet-remote-it", $"context-{name}-{Guid.NewGuid():N}");
+        var context = Path.Combine(TestTemp.Root, $"context-{name}-{Guid.NewGuid():N}");
         try
         {
             var rootfs = Path.Combine(context, "rootfs");

@@ -69,7 +69,7 @@ public static class TestCertificates
         var tokenRequest = new CertificateRequest("CN=dotnet remote registry token signer", tokenKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var token = tokenRequest.CreateSelfSigned(now, now.AddDays(30));
 
-        var directory = Path.Combine(Path.GetTempPath(), "dotnet-remote-it", $"pki-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var directory = Path.Combine(TestTemp.Root, $"pki-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         var caPath = Path.Combine(directory, "ca.crt");
         File.WriteAllText(caPath, ca.ExportCertificatePem() + "\n");
