@@ -25,7 +25,19 @@ public static class PackedPackages
     /// <summary>The NuGet packages cache of this run, shared by every restore the tests start.</summary>
     public static string NuGetCache => Cache.Value;
 
-    public const string NuGetOrg = "https://api.nuget.org/v3/index.json";
+    /// <summary>
+    /// The package sources this machine is configured with (<c>dotnet nuget list source</c>, enabled ones), so a
+    /// restore the tests start works behind any mirror; no feed address is written here.
+    /// </summary>
+    public static async Task<string[]> ConfiguredSourcesAsync()
+    {
+        var list = await RunDotnetAsync("nuget", "list", "source", "--format", "Short");
+        var sources = list.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => line.StartsWith("E ", StringComparison.Ordinal))
+            .Select(line => line[2..].Trim())
+            .ToArray();
+        return sources.Length > 0 ? sources : throw new InvalidOperationException($"dotnet nuget list source names no enabled source: {list}");
+    }
 
     /// <summary>A nuget.config with exactly these package sources (the user's and machine's sources cleared).</summary>
     public static string NuGetConfig(params string[] sources) => $"""

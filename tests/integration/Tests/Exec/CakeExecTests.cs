@@ -32,7 +32,7 @@ public sealed class CakeExecTests(LibraryApiFixture library, RegistryAFixture re
         environment["TMPDIR"] = sandbox.TempDirectory;
         environment.Remove("XDG_RUNTIME_DIR");
 
-        await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(PackedPackages.NuGetOrg));
+        await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(await PackedPackages.ConfiguredSourcesAsync()));
         var restore = await RunInAsync(sample, environment, "tool", "restore");
         Assert.True(restore.ExitCode == 0, $"dotnet tool restore failed: {restore}");
         await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(packages));

@@ -28,8 +28,8 @@ public sealed class CakeSampleTests(LibraryApiFixture library, RegistryAFixture 
         await File.WriteAllTextAsync(manifest, _pipeline.Manifest);
         var environment = _pipeline.Variables(tool);
 
-        // Cake itself comes from nuget.org; the sample's own `dotnet tool install --add-source` must see only our packages.
-        await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(PackedPackages.NuGetOrg));
+        // Cake itself comes from the machine's configured feeds; the sample's own `dotnet tool install --add-source` must see only our packages.
+        await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(await PackedPackages.ConfiguredSourcesAsync()));
         var restore = await RunInAsync(sample, environment, "tool", "restore");
         Assert.True(restore.ExitCode == 0, $"dotnet tool restore failed: {restore}");
         await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(packages));
