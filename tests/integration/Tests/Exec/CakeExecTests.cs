@@ -22,22 +22,14 @@ public sealed class CakeExecTests(LibraryApiFixture library, RegistryAFixture re
         using var sandbox = new ExecSandbox();
         var tool = sandbox.Tool;
         var packages = await PackedPackages.FolderAsync();
-        var sample = Path.Combine(tool.Root, "cake");
-        PackedPackages.CopyTree(Path.Combine(PackedPackages.RepositoryRoot, "samples", "cake"), sample);
-        PackedPackages.CopyTree(Path.Combine(PackedPackages.RepositoryRoot, ".config"), Path.Combine(sample, ".config"));
-        var nugetConfig = Path.Combine(sample, "nuget.config");
         var manifest = Path.Combine(tool.Root, "remotes.yaml");
         await File.WriteAllTextAsync(manifest, _pipeline.Manifest);
         var environment = _pipeline.Variables(tool);
         environment["TMPDIR"] = sandbox.TempDirectory;
         environment.Remove("XDG_RUNTIME_DIR");
+        var sample = await CakeSample.PrepareAsync(tool.Root, packages, environment);
 
-        await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(await PackedPackages.ConfiguredSourcesAsync()));
-        var restore = await RunInAsync(sample, environment, "tool", "restore");
-        Assert.True(restore.ExitCode == 0, $"dotnet tool restore failed: {restore}");
-        await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(packages));
-
-        var cake = await RunInAsync(sample, environment, "cake", "build.cake", "--target=Exec", $"--manifest={manifest}", $"--packages={packages}",
+        var cake = await CakeSample.RunAsync(sample, environment, "cake", "build.cake", "--target=Exec", $"--manifest={manifest}", $"--packages={packages}",
             "--command=test -n \"$DOTNET_REMOTE_EXEC_DIR\" && .tools/dotnet-remote registry list");
 
         ToolAssert.Succeeded(cake);
@@ -46,7 +38,4 @@ public sealed class CakeExecTests(LibraryApiFixture library, RegistryAFixture re
         PipelineDeclaration.AssertNothingStored(tool);
         Assert.Empty(sandbox.Scopes);
     }
-
-    private static Task<ToolResult> RunInAsync(string directory, Dictionary<string, string> environment, params string[] arguments) =>
-        RemoteTool.RunProcessAsync("/bin/sh", ["-c", "cd \"$0\" && exec dotnet \"$@\"", directory, .. arguments], null, environment);
 }

@@ -20,21 +20,12 @@ public sealed class CakeSampleTests(LibraryApiFixture library, RegistryAFixture 
         await registry.EnsureAvailableAsync();
         using var tool = new RemoteTool();
         var packages = await PackedPackages.FolderAsync();
-        var sample = Path.Combine(tool.Root, "cake");
-        PackedPackages.CopyTree(Path.Combine(PackedPackages.RepositoryRoot, "samples", "cake"), sample);
-        PackedPackages.CopyTree(Path.Combine(PackedPackages.RepositoryRoot, ".config"), Path.Combine(sample, ".config"));
-        var nugetConfig = Path.Combine(sample, "nuget.config");
         var manifest = Path.Combine(tool.Root, "remotes.yaml");
         await File.WriteAllTextAsync(manifest, _pipeline.Manifest);
         var environment = _pipeline.Variables(tool);
+        var sample = await CakeSample.PrepareAsync(tool.Root, packages, environment);
 
-        // Cake itself comes from the machine's configured feeds; the sample's own `dotnet tool install --add-source` must see only our packages.
-        await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(await PackedPackages.ConfiguredSourcesAsync()));
-        var restore = await RunInAsync(sample, environment, "tool", "restore");
-        Assert.True(restore.ExitCode == 0, $"dotnet tool restore failed: {restore}");
-        await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(packages));
-
-        var cake = await RunInAsync(sample, environment, "cake", "build.cake", $"--manifest={manifest}", $"--packages={packages}");
+        var cake = await CakeSample.RunAsync(sample, environment, "cake", "build.cake", $"--manifest={manifest}", $"--packages={packages}");
 
         ToolAssert.Succeeded(cake);
         Assert.Contains(library.HostPort, cake.StdOut, StringComparison.Ordinal);
@@ -42,8 +33,4 @@ public sealed class CakeSampleTests(LibraryApiFixture library, RegistryAFixture 
         ToolAssert.NeverPrinted(cake, _pipeline.Secrets);
         _pipeline.AssertLoggedOut(tool);
     }
-
-    /// <summary><c>dotnet ARGS</c> with <paramref name="directory"/> as the working directory (through the shell: RunProcessAsync has none).</summary>
-    private static Task<ToolResult> RunInAsync(string directory, Dictionary<string, string> environment, params string[] arguments) =>
-        RemoteTool.RunProcessAsync("/bin/sh", ["-c", "cd \"$0\" && exec dotnet \"$@\"", directory, .. arguments], null, environment);
 }
