@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using DotnetRemote.Core;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
 
 namespace DotnetRemote.Benchmarks;
 

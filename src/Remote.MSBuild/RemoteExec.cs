@@ -1,4 +1,5 @@
-using DotnetRemote.Core;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Exec;
 using DotnetRemote.Core.Manifests;
 using Microsoft.Build.Framework;

@@ -1,4 +1,5 @@
-using DotnetRemote.Core;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 using Microsoft.Build.Framework;
 using MSBuildTask = Microsoft.Build.Utilities.Task;
 

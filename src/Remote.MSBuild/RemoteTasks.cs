@@ -1,6 +1,6 @@
-using DotnetRemote.Core;
-using DotnetRemote.Core.Keyservers;
-using DotnetRemote.Core.Registries;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Remotes;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -69,7 +69,7 @@ public sealed class RemoteLogin : RemoteTask
         switch (target.Kind)
         {
             case LoginKind.Remote:
-                await new Core.Endpoints.RemoteLogin(context).ExecuteAsync(target.Value, secret);
+                await new Core.Logins.RemoteLogin(context).ExecuteAsync(target.Value, secret);
                 break;
             case LoginKind.Keyserver:
                 await new KeyserverLogin(context).ExecuteAsync(new KeyserverLoginOptions(target.Value, username, secret, Insecure));
@@ -100,7 +100,7 @@ public sealed class RemoteLogout : RemoteTask
         switch (target.Kind)
         {
             case LoginKind.Remote:
-                await new Core.Endpoints.RemoteLogout(context).ExecuteAsync(target.Value);
+                await new Core.Logins.RemoteLogout(context).ExecuteAsync(target.Value);
                 break;
             case LoginKind.Keyserver:
                 await new KeyserverLogout(context).ExecuteAsync(target.Value);

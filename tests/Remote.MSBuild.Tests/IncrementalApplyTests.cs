@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using DotnetRemote.Core;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Manifests;
 using Microsoft.Build.Framework;
 

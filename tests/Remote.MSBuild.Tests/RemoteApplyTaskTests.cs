@@ -1,4 +1,4 @@
-using DotnetRemote.Core;
+using DotnetRemote.Core.Diagnostics;
 using Microsoft.Build.Framework;
 
 namespace DotnetRemote.MSBuild.Tests;

@@ -1,4 +1,4 @@
-using DotnetRemote.Core;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.MSBuild.Tests;
 

@@ -1,3 +1,5 @@
+using DotnetRemote.Core.Diagnostics;
+
 namespace DotnetRemote.Core.Configuration;
 
 /// <summary>
@@ -6,6 +8,12 @@ namespace DotnetRemote.Core.Configuration;
 /// </summary>
 public sealed class RemoteConfig
 {
+    /// <summary>The remote Apptainer's own default file declares (docs/compatibility.md#system-default).</summary>
+    public const string DefaultRemoteName = "DefaultRemote";
+
+    /// <summary>The URI of <see cref="DefaultRemoteName"/>.</summary>
+    public const string DefaultCloudUri = "cloud.apptainer.org";
+
     /// <summary>Name of the default remote (key <c>Active</c>); empty when none.</summary>
     public string Active { get; set; } = "";
 

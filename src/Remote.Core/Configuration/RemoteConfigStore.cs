@@ -1,3 +1,5 @@
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Configuration;
@@ -17,8 +19,8 @@ public sealed class RemoteConfigStore
     /// <summary>Apptainer's shipped system file, used when none exists (docs/compatibility.md#system-default).</summary>
     public static RemoteConfig BuiltInSystemConfig()
     {
-        var config = new RemoteConfig { Active = Endpoints.ServiceDiscovery.DefaultRemoteName };
-        config.Remotes[Endpoints.ServiceDiscovery.DefaultRemoteName] = new EndpointConfig { Uri = Endpoints.ServiceDiscovery.DefaultCloudUri, System = true };
+        var config = new RemoteConfig { Active = RemoteConfig.DefaultRemoteName };
+        config.Remotes[RemoteConfig.DefaultRemoteName] = new EndpointConfig { Uri = RemoteConfig.DefaultCloudUri, System = true };
         return config;
     }
 

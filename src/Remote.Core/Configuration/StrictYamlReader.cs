@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Configuration;
 

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Credentials;
 

@@ -1,3 +1,4 @@
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Credentials;

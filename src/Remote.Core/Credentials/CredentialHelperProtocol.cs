@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.IO;
 using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Credentials;

@@ -1,5 +1,7 @@
 using System.Text;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Endpoints;
 using DotnetRemote.Core.Keyservers;
 using DotnetRemote.Core.Registries;

@@ -1,3 +1,5 @@
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Credentials;

@@ -1,3 +1,5 @@
+using DotnetRemote.Core.Diagnostics;
+
 namespace DotnetRemote.Core.Endpoints;
 
 /// <summary>How a remote's URI is stored (host[:port][/path], no scheme) and turned back into a URL.</summary>

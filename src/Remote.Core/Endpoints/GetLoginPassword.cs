@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Endpoints;
 

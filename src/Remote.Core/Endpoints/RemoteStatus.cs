@@ -1,5 +1,8 @@
 using System.Text.Json;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Endpoints;
 

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Endpoints;
@@ -11,8 +13,6 @@ namespace DotnetRemote.Core.Endpoints;
 /// </summary>
 public sealed class ServiceDiscovery
 {
-    public const string DefaultRemoteName = "DefaultRemote";
-    public const string DefaultCloudUri = "cloud.apptainer.org";
     public const string DefaultKeyserverUri = "https://keys.openpgp.org";
     public const string ConfigPath = "/assets/config/config.prod.json";
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromDays(30);
@@ -26,7 +26,7 @@ public sealed class ServiceDiscovery
     public async Task<string> GetServiceUriAsync(EndpointConfig endpoint, string service, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        if (Normalize(endpoint.Uri) == DefaultCloudUri && service is "library" or "keyserver")
+        if (Normalize(endpoint.Uri) == RemoteConfig.DefaultCloudUri && service is "library" or "keyserver")
         {
             // Apptainer answers these locally for its stock remote; there is no library there.
             return service == "keyserver"

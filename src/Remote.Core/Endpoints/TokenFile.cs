@@ -1,3 +1,5 @@
+using DotnetRemote.Core.Diagnostics;
+
 namespace DotnetRemote.Core.Endpoints;
 
 /// <summary>Reads a library token from a file: its first line, 200 to 4096 characters, as Apptainer requires.</summary>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Endpoints;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Exec;
 

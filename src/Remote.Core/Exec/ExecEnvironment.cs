@@ -1,3 +1,4 @@
+
 namespace DotnetRemote.Core.Exec;
 
 /// <summary>

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.IO;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Registries;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Exec;

@@ -1,4 +1,5 @@
 using System.Text;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.IO;
 

@@ -1,3 +1,5 @@
+using DotnetRemote.Core.Diagnostics;
+
 namespace DotnetRemote.Core.IO;
 
 /// <summary>

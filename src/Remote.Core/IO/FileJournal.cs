@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.IO;
 

@@ -1,3 +1,5 @@
+using DotnetRemote.Core.Diagnostics;
+
 namespace DotnetRemote.Core.Keyservers;
 
 /// <summary>Keyserver identity (docs/compatibility.md#keyserver-identity): hkp means http on port 11371, hkps means https; the path never counts.</summary>

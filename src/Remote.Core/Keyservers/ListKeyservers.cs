@@ -1,7 +1,12 @@
 using DotnetRemote.Core.Configuration;
-using DotnetRemote.Core.Remotes;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Keyservers;
+
+/// <param name="Order">1-based position among the visible keyservers.</param>
+/// <param name="Own">The endpoint's own (discovered) keyserver, shown with <c>*</c> in the seed's table.</param>
+public sealed record KeyserverEntry(string Uri, bool Insecure, int Order, bool Own);
 
 /// <param name="Keyservers">Null when the endpoint's keyserver could not be discovered.</param>
 public sealed record EndpointKeyserverEntry(string Name, bool System, bool Default, IReadOnlyList<KeyserverEntry>? Keyservers);

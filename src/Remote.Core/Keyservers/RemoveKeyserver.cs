@@ -1,4 +1,6 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Keyservers;
 

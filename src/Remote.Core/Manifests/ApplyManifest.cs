@@ -1,7 +1,10 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Credentials;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Endpoints;
 using DotnetRemote.Core.Keyservers;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Core.Remotes;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Manifests;

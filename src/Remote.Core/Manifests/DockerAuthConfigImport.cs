@@ -1,3 +1,4 @@
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Manifests;

@@ -1,4 +1,5 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Credentials;
 using DotnetRemote.Core.IO;
 using DotnetRemote.Core.Registries;

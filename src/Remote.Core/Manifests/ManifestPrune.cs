@@ -1,5 +1,7 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Credentials;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Keyservers;
 using DotnetRemote.Core.Registries;
 

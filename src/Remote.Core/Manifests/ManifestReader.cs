@@ -1,4 +1,5 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Manifests;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Manifests;

@@ -1,4 +1,6 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Endpoints;
 using DotnetRemote.Core.Keyservers;
 
@@ -126,7 +128,7 @@ internal sealed class SystemManifestApply(RemoteContext context)
             {
                 own[remote.Name] = storedOwn.Uri;
             }
-            else if (!options.NoVerify || uri == ServiceDiscovery.DefaultCloudUri)
+            else if (!options.NoVerify || uri == RemoteConfig.DefaultCloudUri)
             {
                 var endpoint = new EndpointConfig { Uri = uri, Insecure = remote.Insecure, System = true };
                 try
@@ -164,7 +166,7 @@ internal sealed class SystemManifestApply(RemoteContext context)
             var declared = manifest.Remotes.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var name in config.Remotes.Keys.Where(n => !declared.Contains(n)).Order(StringComparer.Ordinal).ToList())
             {
-                if (name == ServiceDiscovery.DefaultRemoteName)
+                if (name == RemoteConfig.DefaultRemoteName)
                 {
                     if (log)
                     {

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Registries;
 

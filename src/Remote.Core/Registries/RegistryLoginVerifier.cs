@@ -3,6 +3,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Registries;
 

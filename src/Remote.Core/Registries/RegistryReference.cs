@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Registries;
 

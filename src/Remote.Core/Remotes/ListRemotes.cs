@@ -1,14 +1,13 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Keyservers;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Remotes;
 
 public sealed record RemoteEntry(string Name, string Uri, bool Active, bool Global, bool Exclusive, bool Insecure);
-
-/// <param name="Order">1-based position among the visible keyservers.</param>
-/// <param name="Own">The endpoint's own (discovered) keyserver, shown with <c>*</c> in the seed's table.</param>
-public sealed record KeyserverEntry(string Uri, bool Insecure, int Order, bool Own);
 
 public sealed record LoginEntry(string Uri, bool Insecure);
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using DotnetRemote.Core;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Tool.Cli;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using DotnetRemote.Core;
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Credentials;
 
 namespace DotnetRemote.Tool.Cli;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DotnetRemote.Core;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Tool.Cli;
 

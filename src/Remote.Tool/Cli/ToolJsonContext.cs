@@ -2,10 +2,10 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DotnetRemote.Core.Keyservers;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Manifests;
-using DotnetRemote.Core.Registries;
-using DotnetRemote.Tool.Commands;
 using DotnetRemote.Core.Remotes;
+using DotnetRemote.Tool.Commands;
 
 namespace DotnetRemote.Tool.Cli;
 

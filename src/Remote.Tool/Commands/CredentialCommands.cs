@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using DotnetRemote.Core;
 using DotnetRemote.Core.Credentials;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Tool.Cli;
 
 namespace DotnetRemote.Tool.Commands;

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
-using DotnetRemote.Core;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Keyservers;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Tool.Cli;
 
 namespace DotnetRemote.Tool.Commands;

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
-using DotnetRemote.Core;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Endpoints;
-using DotnetRemote.Core.Keyservers;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Tool.Cli;
 
 namespace DotnetRemote.Tool.Commands;

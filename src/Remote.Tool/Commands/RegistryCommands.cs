@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
-using DotnetRemote.Core;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Tool.Cli;
 

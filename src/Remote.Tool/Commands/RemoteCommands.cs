@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using DotnetRemote.Core.Endpoints;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Remotes;
 using DotnetRemote.Tool.Cli;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Tests.TestSupport;
 
 namespace DotnetRemote.Core.Tests.Configuration;
 
@@ -186,7 +187,7 @@ public sealed class RemoteYamlV2ReferenceTests
     /// <summary>Builds eng/yamlv2-reference once (GOPATH mode, Debian's yaml.v2), or says what is missing.</summary>
     private static (string? Program, string? Missing) BuildReference()
     {
-        var source = FindRepositoryFile("eng/yamlv2-reference/main.go");
+        var source = RepositoryFiles.Find("eng/yamlv2-reference/main.go");
         var goPath = Environment.GetEnvironmentVariable("GOPATH") is { Length: > 0 } custom ? custom + Path.PathSeparator + "/usr/share/gocode" : "/usr/share/gocode";
         if (!goPath.Split(Path.PathSeparator).Any(p => Directory.Exists(Path.Combine(p, "src/gopkg.in/yaml.v2"))))
         {
@@ -216,19 +217,5 @@ public sealed class RemoteYamlV2ReferenceTests
         {
             return (null, "Go is not installed (Debian: apt-get install golang-go; eng/setup-test-env.sh does it)");
         }
-    }
-
-    private static string FindRepositoryFile(string relative)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory}");
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Tests.Configuration;
 

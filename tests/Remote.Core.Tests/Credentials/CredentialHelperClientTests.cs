@@ -1,4 +1,5 @@
 using DotnetRemote.Core.Credentials;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Tests.Registries;
 
 namespace DotnetRemote.Core.Tests.Credentials;

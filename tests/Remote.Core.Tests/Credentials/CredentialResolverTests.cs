@@ -1,5 +1,6 @@
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Credentials;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Core.Tests.Registries;
 

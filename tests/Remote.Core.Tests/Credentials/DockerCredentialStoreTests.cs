@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Credentials;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Core.Tests.Registries;
 

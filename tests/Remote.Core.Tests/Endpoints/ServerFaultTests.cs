@@ -1,5 +1,6 @@
 using System.Net;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Endpoints;
 using DotnetRemote.Testing;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Tests.Manifests;
 

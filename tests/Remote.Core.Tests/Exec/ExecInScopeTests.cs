@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Exec;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Tests.Manifests;

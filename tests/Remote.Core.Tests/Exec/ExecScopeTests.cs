@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Exec;
 using DotnetRemote.Testing;
 

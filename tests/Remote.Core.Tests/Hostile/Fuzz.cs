@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using CsCheck;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Tests.Hostile;
 

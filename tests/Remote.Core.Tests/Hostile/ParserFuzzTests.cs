@@ -2,6 +2,7 @@ using System.Net;
 using CsCheck;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Credentials;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Endpoints;
 using DotnetRemote.Core.Keyservers;
 using DotnetRemote.Core.Manifests;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Tests.Hostile;
 

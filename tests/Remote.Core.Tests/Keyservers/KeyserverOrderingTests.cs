@@ -1,4 +1,5 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Keyservers;
 using DotnetRemote.Testing;
 

@@ -1,3 +1,4 @@
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Keyservers;
 
 namespace DotnetRemote.Core.Tests.Keyservers;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Tests.Registries;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Manifests;
 
 namespace DotnetRemote.Core.Tests.Manifests;

@@ -1,3 +1,4 @@
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Manifests;
 
 namespace DotnetRemote.Core.Tests.Manifests;

@@ -1,5 +1,6 @@
 using System.Net;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Tests.Registries;
 using DotnetRemote.Testing;

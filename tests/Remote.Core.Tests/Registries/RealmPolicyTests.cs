@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Registries;
 

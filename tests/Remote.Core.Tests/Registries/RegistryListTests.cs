@@ -1,4 +1,6 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Tests.Registries;

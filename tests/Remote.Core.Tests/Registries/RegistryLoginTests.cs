@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Tests.Registries;

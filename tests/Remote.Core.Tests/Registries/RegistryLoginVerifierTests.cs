@@ -1,4 +1,5 @@
 using System.Net;
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Tests.Registries;

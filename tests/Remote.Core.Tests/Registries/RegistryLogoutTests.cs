@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Credentials;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Tests.Registries;

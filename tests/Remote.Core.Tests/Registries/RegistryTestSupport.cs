@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Tests.Registries;
 

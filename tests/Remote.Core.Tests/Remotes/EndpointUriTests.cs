@@ -1,3 +1,4 @@
+using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Endpoints;
 
 namespace DotnetRemote.Core.Tests.Remotes;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using DotnetRemote.Core;
+using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Testing;
 

@@ -1,8 +1,8 @@
-using DotnetRemote.Core.Endpoints;
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Keyservers;
 using DotnetRemote.Core.Registries;
 
-namespace DotnetRemote.Core;
+namespace DotnetRemote.Core.Logins;
 
 public enum LoginKind
 {

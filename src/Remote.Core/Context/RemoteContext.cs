@@ -1,4 +1,6 @@
-namespace DotnetRemote.Core;
+using DotnetRemote.Core.Diagnostics;
+
+namespace DotnetRemote.Core.Context;
 
 /// <summary>What every operation needs from its host: paths, identity, logging and the network.</summary>
 public sealed class RemoteContext

@@ -1,4 +1,5 @@
-namespace DotnetRemote.Core;
+
+namespace DotnetRemote.Core.Diagnostics;
 
 /// <summary>A failure the user can act on. <see cref="Code"/> is stable across releases and hosts.</summary>
 public class RemoteException : Exception

@@ -1,4 +1,4 @@
-namespace DotnetRemote.Core;
+namespace DotnetRemote.Core.Diagnostics;
 
 /// <summary>
 /// Where the engine reports progress. The tool writes Apptainer's <c>INFO:</c>/<c>WARNING:</c> lines to stderr,

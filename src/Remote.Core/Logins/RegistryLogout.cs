@@ -1,7 +1,10 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Credentials;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.Registries;
 
-namespace DotnetRemote.Core.Registries;
+namespace DotnetRemote.Core.Logins;
 
 public sealed record RegistryLogoutOptions
 {

@@ -1,7 +1,8 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Registries;
 
-namespace DotnetRemote.Core;
+namespace DotnetRemote.Core.Logins;
 
 /// <summary>What <see cref="LogoutAll"/> removed (no secrets).</summary>
 public sealed record LogoutAllResult(int RegistryLogins, int KeyserverLogins, int Tokens);

@@ -1,4 +1,6 @@
-namespace DotnetRemote.Core;
+using DotnetRemote.Core.Diagnostics;
+
+namespace DotnetRemote.Core.Context;
 
 /// <summary>
 /// Under <c>--debug</c>: one line per HTTP request and one per answer: method, URL (without user info or query

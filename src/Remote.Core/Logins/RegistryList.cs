@@ -1,7 +1,10 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Credentials;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.Registries;
 
-namespace DotnetRemote.Core.Registries;
+namespace DotnetRemote.Core.Logins;
 
 /// <summary>One login as <c>registry list</c> shows it. Never holds a secret.</summary>
 /// <param name="Uri">The remote.yaml URI, or null for a login only a docker-config file knows (made by docker, podman…).</param>

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace DotnetRemote.Core;
+namespace DotnetRemote.Core.IO;
 
 /// <summary>
 /// JSON from files, servers and pipes, read so that every defect is a <see cref="JsonException"/> at parse time:

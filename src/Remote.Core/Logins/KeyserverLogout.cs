@@ -1,6 +1,8 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Keyservers;
 
-namespace DotnetRemote.Core.Keyservers;
+namespace DotnetRemote.Core.Logins;
 
 /// <summary>Forgets a keyserver login (every same-URI entry); nothing is sent to the server.</summary>
 public sealed class KeyserverLogout(RemoteContext context)

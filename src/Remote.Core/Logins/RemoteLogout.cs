@@ -1,6 +1,7 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
 
-namespace DotnetRemote.Core.Endpoints;
+namespace DotnetRemote.Core.Logins;
 
 /// <summary><c>remote logout [name]</c> for a library endpoint: forgets its token (nothing is sent to the server).</summary>
 public sealed class RemoteLogout(RemoteContext context)

@@ -1,7 +1,10 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Credentials;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.Registries;
 
-namespace DotnetRemote.Core.Registries;
+namespace DotnetRemote.Core.Logins;
 
 /// <summary>What <c>registry login</c> needs. <see cref="Password"/> is a secret and never printed.</summary>
 public sealed record RegistryLoginOptions
@@ -103,24 +106,4 @@ public sealed class RegistryLogin
     /// <summary>What a namespace login means for clients of the credential helper (docker-credential-helpers asks by host).</summary>
     internal static string NamespaceLoginNotice(RegistryReference reference) =>
         $"{reference.Uri} is a namespace login: clients that ask through a credential helper (docker, podman, skopeo, the .NET SDK) ask by host only and do not see it; give them this file as their auth file, or log in to {reference.Transport}://{reference.Registry}";
-}
-
-/// <summary>The remote.yaml side of registry logins: which <c>Credentials</c> entries are registry logins and which match.</summary>
-internal static class RegistryLogins
-{
-    /// <summary>With an auth file Apptainer leaves remote.yaml alone; <see cref="RemotePaths"/> has no fallback file then.</summary>
-    public static bool UpdatesRemoteConfig(RemotePaths paths) => paths.DockerFallbackFile is not null;
-
-    /// <summary>The same login: same transport and same docker-config key (so Docker Hub's aliases are one login).</summary>
-    public static bool IsSameLogin(string entryUri, RegistryReference reference) =>
-        RegistryReference.TryParseRegistry(entryUri, out var entry) && entry.Transport == reference.Transport && entry.ConfigKey == reference.ConfigKey;
-
-    /// <summary>
-    /// Shares the secret with <paramref name="reference"/>: docker:// and oras:// use one docker-config key, so logging
-    /// out of one logs out of both (docs/compatibility.md#fix-shared-secret, no phantom entry left).
-    /// </summary>
-    public static bool SharesSecret(string entryUri, RegistryReference reference) =>
-        RegistryReference.TryParseRegistry(entryUri, out var entry) && entry.ConfigKey == reference.ConfigKey;
-
-    public static bool IsRegistryLogin(CredentialConfig entry) => RegistryReference.IsRegistryUri(entry.Uri);
 }

@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Reflection;
 
-namespace DotnetRemote.Core;
+namespace DotnetRemote.Core.Context;
 
 /// <summary>The engine's HTTP client factory and the wording of transport failures.</summary>
 public static class RemoteHttp

@@ -1,4 +1,5 @@
-namespace DotnetRemote.Core;
+
+namespace DotnetRemote.Core.Context;
 
 /// <summary>
 /// Every file location the engine uses, computed once from the environment (docs/compatibility.md#file-locations). Nothing else in the engine reads environment variables for paths.

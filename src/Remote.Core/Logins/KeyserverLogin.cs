@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.Keyservers;
 
-namespace DotnetRemote.Core.Keyservers;
+namespace DotnetRemote.Core.Logins;
 
 /// <param name="Uri">The keyserver URL, exactly as it is requested for the check.</param>
 /// <param name="Username">Empty for a token (sent as <c>Bearer</c>), else HTTP Basic.</param>

@@ -1,6 +1,9 @@
 using DotnetRemote.Core.Configuration;
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
+using DotnetRemote.Core.Endpoints;
 
-namespace DotnetRemote.Core.Endpoints;
+namespace DotnetRemote.Core.Logins;
 
 /// <summary>The remote a login is about, and what the host needs to prompt for a token.</summary>
 /// <param name="TokenPageUrl">Where the user generates a token: <c>https://&lt;uri&gt;/auth/tokens</c>.</param>
