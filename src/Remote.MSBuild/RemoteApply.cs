@@ -52,7 +52,7 @@ public sealed partial class RemoteApply : RemoteTask
     [Output]
     public bool UpToDate { get; private set; }
 
-    protected override async Task ExecuteAsync(RemoteContext context)
+    private protected override async Task ExecuteAsync(RemoteContext context)
     {
         var interval = ParseInterval(VerifyInterval);
         Manifest manifest;
@@ -110,7 +110,7 @@ public sealed partial class RemoteApply : RemoteTask
     }
 
     /// <summary>The item's element in the project file, or the manifest entry's <c>file:line</c>, that the error names.</summary>
-    protected override (string? File, int Line) Locate(RemoteException exception)
+    private protected override (string? File, int Line) Locate(RemoteException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         if (exception is ConfigFileException { FilePath.Length: > 0 })

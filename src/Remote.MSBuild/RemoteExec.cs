@@ -36,7 +36,7 @@ public sealed class RemoteExec : RemoteTask
     [Output]
     public int ExitCode { get; private set; } = -1;
 
-    protected override async Task ExecuteAsync(RemoteContext context)
+    private protected override async Task ExecuteAsync(RemoteContext context)
     {
         var builder = new ManifestBuilder(context.Environment, ProjectFile ?? BuildEngine?.ProjectFileOfTaskNode ?? "project");
         foreach (var item in Manifest)

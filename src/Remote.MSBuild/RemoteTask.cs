@@ -89,13 +89,13 @@ public abstract class RemoteTask : MSBuildTask, ICancelableTask
         return !Log.HasLoggedErrors;
     }
 
-    protected abstract Task ExecuteAsync(RemoteContext context);
+    private protected abstract Task ExecuteAsync(RemoteContext context);
 
     /// <summary>The project file errors point to when nothing more precise is known.</summary>
     protected string? DefaultFile => ProjectFile ?? BuildEngine?.ProjectFileOfTaskNode;
 
     /// <summary>Where an error points: the file and line of what caused it (0: no line).</summary>
-    protected virtual (string? File, int Line) Locate(RemoteException exception) =>
+    private protected virtual (string? File, int Line) Locate(RemoteException exception) =>
         exception is ConfigFileException { FilePath.Length: > 0 } config ? (config.FilePath, config.Line ?? 0) : (DefaultFile, 0);
 
     /// <summary>A warning with its code and location.</summary>

@@ -21,7 +21,7 @@ public sealed class RemoteAdd : RemoteTask
 
     public bool Use { get; set; }
 
-    protected override Task ExecuteAsync(RemoteContext context) =>
+    private protected override Task ExecuteAsync(RemoteContext context) =>
         new AddRemote(context).ExecuteAsync(new AddRemoteOptions(Name, Uri, Insecure: Insecure, Use: Use));
 }
 
@@ -31,7 +31,7 @@ public sealed class RemoteUse : RemoteTask
     [Required]
     public string Name { get; set; } = "";
 
-    protected override Task ExecuteAsync(RemoteContext context) =>
+    private protected override Task ExecuteAsync(RemoteContext context) =>
         new UseRemote(context).ExecuteAsync(new UseRemoteOptions(Name));
 }
 
@@ -57,7 +57,7 @@ public sealed class RemoteLogin : RemoteTask
     /// <summary>Token realm hosts trusted with the credentials although on another domain (registry logins only).</summary>
     public string[] TrustRealms { get; set; } = [];
 
-    protected override async Task ExecuteAsync(RemoteContext context)
+    private protected override async Task ExecuteAsync(RemoteContext context)
     {
         var origin = $"RemoteLogin '{Target}'";
         var secret = context.Environment(PasswordEnvironmentVariable) is { Length: > 0 } value
@@ -88,7 +88,7 @@ public sealed class RemoteLogout : RemoteTask
 
     public bool All { get; set; }
 
-    protected override async Task ExecuteAsync(RemoteContext context)
+    private protected override async Task ExecuteAsync(RemoteContext context)
     {
         if (All)
         {
@@ -121,7 +121,7 @@ public sealed class RemoteList : RemoteTask
     [Output]
     public ITaskItem[] Logins { get; private set; } = [];
 
-    protected override async Task ExecuteAsync(RemoteContext context)
+    private protected override async Task ExecuteAsync(RemoteContext context)
     {
         var listing = await new ListRemotes(context).ExecuteAsync();
         Remotes = listing.Remotes.Select(remote =>

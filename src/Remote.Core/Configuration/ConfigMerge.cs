@@ -6,7 +6,7 @@ namespace DotnetRemote.Core.Configuration;
 /// Folds the system file into a user view (docs/compatibility.md#merge), with two fixes: an exclusive system remote cannot be shadowed
 /// by a user remote of the same name, and several exclusive remotes resolve deterministically (first by name).
 /// </summary>
-public static class ConfigMerge
+internal static class ConfigMerge
 {
     public static RemoteConfig Merge(RemoteConfig user, RemoteConfig system, IRemoteLog log)
     {

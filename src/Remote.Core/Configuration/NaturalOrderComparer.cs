@@ -6,7 +6,7 @@ namespace DotnetRemote.Core.Configuration;
 /// The key order go-yaml writes maps in (its <c>keyList.Less</c>), so files we write sort remotes as Apptainer
 /// does: runs of digits compare numerically, a letter sorts after a non-letter, otherwise code points compare.
 /// </summary>
-public sealed class NaturalOrderComparer : IComparer<string>
+internal sealed class NaturalOrderComparer : IComparer<string>
 {
     public static readonly NaturalOrderComparer Instance = new();
 

@@ -6,7 +6,7 @@ namespace DotnetRemote.Core.Configuration;
 /// The content of a remote.yaml file. Only Apptainer's keys exist here: Apptainer rejects unknown keys,
 /// so anything else this product needs lives in a side file.
 /// </summary>
-public sealed class RemoteConfig
+internal sealed class RemoteConfig
 {
     /// <summary>The remote Apptainer's own default file declares (docs/compatibility.md#system-default).</summary>
     public const string DefaultRemoteName = "DefaultRemote";
@@ -58,7 +58,7 @@ public sealed class RemoteConfig
 }
 
 /// <summary>One remote endpoint (a value of <c>Remotes</c>).</summary>
-public sealed class EndpointConfig
+internal sealed class EndpointConfig
 {
     /// <summary>Host[:port][/path] without scheme, as Apptainer stores it (key <c>URI</c>).</summary>
     public string Uri { get; set; } = "";
@@ -85,7 +85,7 @@ public sealed class EndpointConfig
 }
 
 /// <summary>One keyserver of an endpoint (an item of <c>Keyservers</c>).</summary>
-public sealed record KeyserverConfig
+internal sealed record KeyserverConfig
 {
     public string Uri { get; set; } = "";
 
@@ -100,7 +100,7 @@ public sealed record KeyserverConfig
 }
 
 /// <summary>One login (an item of <c>Credentials</c>).</summary>
-public sealed record CredentialConfig
+internal sealed record CredentialConfig
 {
     /// <summary><c>docker://host[:port]</c>, <c>oras://…</c> or a keyserver's http(s) URL.</summary>
     public string Uri { get; set; } = "";

@@ -8,7 +8,7 @@ namespace DotnetRemote.Core.Configuration;
 /// Loads and saves remote.yaml files. Every change is a locked read-modify-write with an atomic replace, so parallel
 /// writers lose nothing; a file that does not parse is reported and never overwritten.
 /// </summary>
-public sealed class RemoteConfigStore
+internal sealed class RemoteConfigStore
 {
     private readonly RemoteContext _context;
 

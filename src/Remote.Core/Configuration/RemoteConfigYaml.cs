@@ -8,7 +8,7 @@ namespace DotnetRemote.Core.Configuration;
 /// must not be accepted (and later rewritten) here. Writing gives the bytes Apptainer 1.2.5 (gopkg.in/yaml.v2 2.4.0)
 /// writes for the same content: its layout (2 spaces, indentless lists), key order and quoting (<see cref="YamlV2Emitter"/>).
 /// </summary>
-public static class RemoteConfigYaml
+internal static class RemoteConfigYaml
 {
     public static RemoteConfig Parse(string text, string filePath)
     {

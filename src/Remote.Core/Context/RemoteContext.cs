@@ -3,7 +3,7 @@ using DotnetRemote.Core.Diagnostics;
 namespace DotnetRemote.Core.Context;
 
 /// <summary>What every operation needs from its host: paths, identity, logging and the network.</summary>
-public sealed class RemoteContext
+internal sealed class RemoteContext
 {
     public RemoteContext(RemotePaths paths, IRemoteLog? log = null, HttpMessageHandler? httpHandler = null, bool? isRoot = null, TimeProvider? time = null, Func<string, string?>? environment = null)
     {

@@ -6,7 +6,7 @@ using System.Reflection;
 namespace DotnetRemote.Core.Context;
 
 /// <summary>The engine's HTTP client factory and the wording of transport failures.</summary>
-public static class RemoteHttp
+internal static class RemoteHttp
 {
     public static readonly string UserAgent =
         $"dotnet-remote/{typeof(RemoteHttp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0"}";

@@ -4,7 +4,7 @@ namespace DotnetRemote.Core.Context;
 /// <summary>
 /// Every file location the engine uses, computed once from the environment (docs/compatibility.md#file-locations). Nothing else in the engine reads environment variables for paths.
 /// </summary>
-public sealed record RemotePaths
+internal sealed record RemotePaths
 {
     public const string DefaultSystemConfigFile = "/etc/apptainer/remote.yaml";
 

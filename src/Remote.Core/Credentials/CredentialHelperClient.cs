@@ -9,7 +9,7 @@ using DotnetRemote.Core.IO;
 namespace DotnetRemote.Core.Credentials;
 
 /// <summary>A credential as the docker-credential-helpers protocol carries it.</summary>
-public sealed record HelperCredential(string ServerUrl, string Username, string Secret)
+internal sealed record HelperCredential(string ServerUrl, string Username, string Secret)
 {
     /// <summary>The helpers' convention for an identity (refresh) token instead of a password.</summary>
     public const string IdentityTokenUsername = "<token>";
@@ -21,7 +21,7 @@ public sealed record HelperCredential(string ServerUrl, string Username, string 
 /// Runs <c>docker-credential-&lt;name&gt; get|store|erase|list</c> (docker-credential-helpers protocol). Secrets travel
 /// on stdin and stdout only, never in arguments; every call is bounded in time and the helper is killed on expiry.
 /// </summary>
-public sealed class CredentialHelperClient
+internal sealed class CredentialHelperClient
 {
     /// <summary>The helpers' not-found sentinel (docker-credential-helpers <c>credentials.errCredentialsNotFound</c>).</summary>
     public const string NotFoundMessage = "credentials not found in native keychain";

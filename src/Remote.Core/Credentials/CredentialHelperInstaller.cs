@@ -7,7 +7,7 @@ namespace DotnetRemote.Core.Credentials;
 /// Writes <c>docker-credential-dotnet-remote</c>, a two-line launcher, so <c>"credHelpers": {"host": "dotnet-remote"}</c>
 /// makes docker, skopeo, podman and the SDK's container publishing read and write our store.
 /// </summary>
-public static class CredentialHelperInstaller
+internal static class CredentialHelperInstaller
 {
     /// <summary>The helper's name as docker-config files give it (<c>"credsStore": "dotnet-remote"</c>).</summary>
     public const string HelperName = "dotnet-remote";

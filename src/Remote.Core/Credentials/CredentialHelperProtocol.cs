@@ -19,7 +19,7 @@ namespace DotnetRemote.Core.Credentials;
 /// (<see cref="DockerCredentialStore.HelperChainVariable"/>). <c>store</c> and <c>erase</c> keep remote.yaml's
 /// <c>Credentials</c> in step, so <c>list</c> shows what docker, podman or skopeo stored through the helper.
 /// </summary>
-public sealed class CredentialHelperProtocol
+internal sealed class CredentialHelperProtocol
 {
     private readonly RemoteContext _context;
 

@@ -9,7 +9,7 @@ using DotnetRemote.Core.Registries;
 namespace DotnetRemote.Core.Credentials;
 
 /// <summary>Where a credential came from.</summary>
-public enum CredentialSource
+internal enum CredentialSource
 {
     /// <summary>An explicit pair such as <c>APPTAINER_DOCKER_USERNAME</c>/<c>_PASSWORD</c>.</summary>
     Environment,
@@ -31,7 +31,7 @@ public enum CredentialSource
 /// The credential that serves a URI, and why. <see cref="Secret"/> is a password, token or identity token: never print
 /// it (<see cref="ToString"/> leaves it out).
 /// </summary>
-public sealed record CredentialMatch
+internal sealed record CredentialMatch
 {
     /// <summary>The server the credential is for: a docker-config key, a keyserver URL or a library base URL.</summary>
     public required string ServerUrl { get; init; }
@@ -79,7 +79,7 @@ public sealed record CredentialMatch
 /// The environment pair applies to every registry, as in Apptainer (docs/compatibility.md#kept-env-credentials); this is kept for compatibility
 /// and the <see cref="CredentialMatch.Reason"/> says so.
 /// </summary>
-public sealed class CredentialResolver
+internal sealed class CredentialResolver
 {
     /// <summary>Explicit OCI credential variables in precedence order; each of user and password is resolved on its own.</summary>
     public static readonly IReadOnlyList<(string Username, string Password)> EnvironmentPairs =

@@ -5,7 +5,7 @@ using DotnetRemote.Core.Registries;
 namespace DotnetRemote.Core.Credentials;
 
 /// <summary>How a stored key was matched to the registry reference asked for.</summary>
-public enum KeyMatch
+internal enum KeyMatch
 {
     /// <summary>The key is the reference's own key (<c>host[:port]</c>, the full namespace, or Docker Hub's key).</summary>
     Exact,
@@ -18,16 +18,16 @@ public enum KeyMatch
 }
 
 /// <summary>A credential found in a docker-config file or its helper. Holds a secret: never print it.</summary>
-public sealed record StoredCredential(string FilePath, string Key, string Username, string Secret, bool IsIdentityToken, string? Helper, KeyMatch Match)
+internal sealed record StoredCredential(string FilePath, string Key, string Username, string Secret, bool IsIdentityToken, string? Helper, KeyMatch Match)
 {
     public override string ToString() => $"StoredCredential {{ FilePath = {FilePath}, Key = {Key}, Username = {Username}, Helper = {Helper}, Match = {Match} }}";
 }
 
 /// <summary>A login as listed: where it is, never its secret.</summary>
-public sealed record StoredLogin(string FilePath, string Key, string Username, string? Helper);
+internal sealed record StoredLogin(string FilePath, string Key, string Username, string? Helper);
 
 /// <summary>A key removed by a logout and the helper it was erased from, if any.</summary>
-public sealed record ErasedLogin(string Key, string? Helper);
+internal sealed record ErasedLogin(string Key, string? Helper);
 
 /// <summary>
 /// One docker-config file together with the credential helpers it names (<c>credHelpers</c>, <c>credsStore</c>): the
@@ -35,7 +35,7 @@ public sealed record ErasedLogin(string Key, string? Helper);
 /// the helper with the same rule (<see cref="DockerConfigFile.HelperFor"/>), and none ever runs dotnet remote's own
 /// helper for the file it serves (<see cref="HelperChainVariable"/>). Writes are locked and atomic.
 /// </summary>
-public sealed class DockerCredentialStore
+internal sealed class DockerCredentialStore
 {
     /// <summary>
     /// Set on every credential helper dotnet remote starts: the docker-config files being read up the chain. A

@@ -4,7 +4,7 @@ namespace DotnetRemote.Core.Diagnostics;
 /// Where the engine reports progress. The tool writes Apptainer's <c>INFO:</c>/<c>WARNING:</c> lines to stderr,
 /// MSBuild logs messages and warnings. Implementations never receive a secret.
 /// </summary>
-public interface IRemoteLog
+internal interface IRemoteLog
 {
     /// <summary>True when <see cref="Debug"/> lines are wanted (the tool's <c>-d/--debug</c>); callers skip building them otherwise.</summary>
     bool IsDebugEnabled => false;
@@ -23,7 +23,7 @@ public interface IRemoteLog
 }
 
 /// <summary>Discards everything; for callers that only want results.</summary>
-public sealed class NullRemoteLog : IRemoteLog
+internal sealed class NullRemoteLog : IRemoteLog
 {
     public static readonly NullRemoteLog Instance = new();
 

@@ -2,7 +2,7 @@
 namespace DotnetRemote.Core.Diagnostics;
 
 /// <summary>A failure the user can act on. <see cref="Code"/> is stable across releases and hosts.</summary>
-public class RemoteException : Exception
+internal class RemoteException : Exception
 {
     public RemoteException(string code, string message, Exception? innerException = null)
         : base(message, innerException)
@@ -30,7 +30,7 @@ public class RemoteException : Exception
 }
 
 /// <summary>A configuration file that cannot be read; names the file and, where known, the line.</summary>
-public sealed class ConfigFileException : RemoteException
+internal sealed class ConfigFileException : RemoteException
 {
     public ConfigFileException(string filePath, int? line, string detail, Exception? innerException = null)
         : base(RemoteErrorCodes.ConfigInvalid, Format(filePath, line, detail), innerException)
@@ -66,7 +66,7 @@ public sealed class ConfigFileException : RemoteException
 }
 
 /// <summary>The stable error codes. Hosts print them (MSBuild) or map them to exit code 255 (the tool).</summary>
-public static class RemoteErrorCodes
+internal static class RemoteErrorCodes
 {
     public const string Failure = "RMT0001";
     public const string NotRoot = "RMT0002";

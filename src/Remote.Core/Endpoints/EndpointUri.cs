@@ -3,7 +3,7 @@ using DotnetRemote.Core.Diagnostics;
 namespace DotnetRemote.Core.Endpoints;
 
 /// <summary>How a remote's URI is stored (host[:port][/path], no scheme) and turned back into a URL.</summary>
-public static class EndpointUri
+internal static class EndpointUri
 {
     /// <summary>
     /// The stored form of a typed URI: scheme dropped, duplicate and trailing slashes removed. Unlike Apptainer

@@ -12,7 +12,7 @@ namespace DotnetRemote.Core.Endpoints;
 /// <c>remote get-login-password</c>: the library's CLI secret for the logged-in user (docs/compatibility.md#get-login-password). Unlike Apptainer,
 /// every failure is an error (exit 255), never a crash or a silent exit 0 (docs/compatibility.md#fix-get-login-password).
 /// </summary>
-public sealed class GetLoginPassword(RemoteContext context)
+internal sealed class GetLoginPassword(RemoteContext context)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 

@@ -8,9 +8,9 @@ namespace DotnetRemote.Core.Endpoints;
 
 /// <param name="Name">Title-case service name (Builder, Consent, Keyserver, Library, Token).</param>
 /// <param name="Ok">True when <c>/version</c> answered 200 with <c>{"data":{"version":…}}</c>.</param>
-public sealed record ServiceStatus(string Name, bool Ok, string Version, string Uri);
+internal sealed record ServiceStatus(string Name, bool Ok, string Version, string Uri);
 
-public enum TokenState
+internal enum TokenState
 {
     None,
     Valid,
@@ -23,10 +23,10 @@ public enum TokenState
 }
 
 /// <param name="TokenError">Why the token was refused or could not be checked.</param>
-public sealed record RemoteStatusResult(string Name, IReadOnlyList<ServiceStatus> Services, TokenState Token, string? TokenError);
+internal sealed record RemoteStatusResult(string Name, IReadOnlyList<ServiceStatus> Services, TokenState Token, string? TokenError);
 
 /// <summary><c>remote status [name]</c> (docs/compatibility.md#remote-status): each service's health and whether the token is valid.</summary>
-public sealed class RemoteStatus(RemoteContext context)
+internal sealed class RemoteStatus(RemoteContext context)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 

@@ -11,7 +11,7 @@ namespace DotnetRemote.Core.Endpoints;
 /// Finds an endpoint's services from <c>/assets/config/config.prod.json</c> (docs/compatibility.md#service-discovery), with the disk cache
 /// Apptainer meant to have (30 days, keyed by a slug of the URL; its own never worked, docs/compatibility.md#fix-discovery-cache).
 /// </summary>
-public sealed class ServiceDiscovery
+internal sealed class ServiceDiscovery
 {
     public const string DefaultKeyserverUri = "https://keys.openpgp.org";
     public const string ConfigPath = "/assets/config/config.prod.json";

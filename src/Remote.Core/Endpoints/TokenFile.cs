@@ -3,7 +3,7 @@ using DotnetRemote.Core.Diagnostics;
 namespace DotnetRemote.Core.Endpoints;
 
 /// <summary>Reads a library token from a file: its first line, 200 to 4096 characters, as Apptainer requires.</summary>
-public static class TokenFile
+internal static class TokenFile
 {
     public const int MinimumLength = 200;
     public const int MaximumLength = 4096;

@@ -7,7 +7,7 @@ using DotnetRemote.Core.Diagnostics;
 namespace DotnetRemote.Core.Endpoints;
 
 /// <summary>Checks a library access token with the endpoint's token service (docs/compatibility.md#token-verification).</summary>
-public sealed class TokenVerifier(RemoteContext context)
+internal sealed class TokenVerifier(RemoteContext context)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 

@@ -5,7 +5,7 @@ using DotnetRemote.Core.Diagnostics;
 namespace DotnetRemote.Core.Exec;
 
 /// <summary>What to run: the program (looked up on PATH), its arguments, and the folder it starts in (null: the current one).</summary>
-public sealed record ChildCommand(string FileName, IReadOnlyList<string> Arguments, string? WorkingDirectory = null)
+internal sealed record ChildCommand(string FileName, IReadOnlyList<string> Arguments, string? WorkingDirectory = null)
 {
     public override string ToString() => string.Join(' ', new[] { FileName }.Concat(Arguments));
 }
@@ -15,7 +15,7 @@ public sealed record ChildCommand(string FileName, IReadOnlyList<string> Argumen
 /// themselves (a terminal stays a terminal). Otherwise stdin is empty and each output line goes to a callback (a build
 /// log).
 /// </summary>
-public sealed record ExecOutput(Action<string>? StandardOutputLine, Action<string>? StandardErrorLine)
+internal sealed record ExecOutput(Action<string>? StandardOutputLine, Action<string>? StandardErrorLine)
 {
     public static readonly ExecOutput Inherit = new(null, null);
 
@@ -23,7 +23,7 @@ public sealed record ExecOutput(Action<string>? StandardOutputLine, Action<strin
 }
 
 /// <summary>A started child: its id, a signal, and its exit code (128+signal when a signal ended it).</summary>
-public interface IChildProcess : IDisposable
+internal interface IChildProcess : IDisposable
 {
     int Id { get; }
 
@@ -34,14 +34,14 @@ public interface IChildProcess : IDisposable
 }
 
 /// <summary>Starts children; the engine's only door to the operating system's processes, replaceable in tests.</summary>
-public interface IChildProcessLauncher
+internal interface IChildProcessLauncher
 {
     /// <exception cref="RemoteException">The program cannot be started (not found, not executable).</exception>
     IChildProcess Start(ChildCommand command, IReadOnlyDictionary<string, string> environment, ExecOutput output);
 }
 
 /// <summary>The real launcher: <see cref="Process"/> with exactly the given environment and no shell.</summary>
-public sealed class ProcessLauncher : IChildProcessLauncher
+internal sealed class ProcessLauncher : IChildProcessLauncher
 {
     public static readonly ProcessLauncher Instance = new();
 

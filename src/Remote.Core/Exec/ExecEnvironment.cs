@@ -5,7 +5,7 @@ namespace DotnetRemote.Core.Exec;
 /// The environment of the command an <c>exec</c> runs: the caller's, pointed at the scope, without anything that would
 /// hand it a secret or a login of the user's.
 /// </summary>
-public static class ExecEnvironment
+internal static class ExecEnvironment
 {
     /// <summary>The scope folder, for scripts that want to know they run inside one.</summary>
     public const string ScopeVariable = "DOTNET_REMOTE_EXEC_DIR";

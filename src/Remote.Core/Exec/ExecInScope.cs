@@ -13,14 +13,14 @@ namespace DotnetRemote.Core.Exec;
 /// Take SIGINT, SIGTERM, SIGHUP and SIGQUIT of this process and pass them to the child (the tool); the tool then ends
 /// with the child, after cleaning up. A signal before the child started stops the scope: exit 128+signal.
 /// </param>
-public sealed record ExecOptions(bool KeepUserState = false, bool NoVerify = false, bool ForwardSignals = false);
+internal sealed record ExecOptions(bool KeepUserState = false, bool NoVerify = false, bool ForwardSignals = false);
 
 /// <summary>
 /// <c>exec -f MANIFEST -- COMMAND</c>: applies a manifest into a private, temporary configuration (same verification,
 /// all-or-nothing rules as <c>apply</c>), runs the command with docker, the containers tools, Apptainer, the .NET SDK
 /// and dotnet remote pointed at it, and removes it whatever happens. Secrets reach the command only as files there.
 /// </summary>
-public sealed class ExecInScope(RemoteContext context, IChildProcessLauncher? launcher = null)
+internal sealed class ExecInScope(RemoteContext context, IChildProcessLauncher? launcher = null)
 {
     /// <summary>After a host's cancellation the child gets SIGTERM, then SIGKILL when it has not ended this much later.</summary>
     public static readonly TimeSpan KillGracePeriod = TimeSpan.FromSeconds(10);

@@ -17,7 +17,7 @@ namespace DotnetRemote.Core.Exec;
 /// (owned by the user, lock free or process gone) and removes them.
 /// </para>
 /// </summary>
-public sealed class ExecScope : IDisposable
+internal sealed class ExecScope : IDisposable
 {
     public const string FolderPrefix = "exec-";
     private const string LockFileName = ".lock";

@@ -7,7 +7,7 @@ namespace DotnetRemote.Core.IO;
 /// Replaces a file's content all at once: a temp file in the same folder, fsync, then rename over the target,
 /// so a reader sees the old file or the new one and a crash never leaves a truncated file (docs/compatibility.md#fix-atomic-writes).
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     public const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;

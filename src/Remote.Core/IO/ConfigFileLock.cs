@@ -7,7 +7,7 @@ namespace DotnetRemote.Core.IO;
 /// <c>flock</c> for <see cref="FileShare.None"/>, so every dotnet-remote process (tool, MSBuild, Cake) agrees.
 /// The sidecar is never deleted: deleting it would let two writers lock two different inodes.
 /// </summary>
-public sealed class ConfigFileLock : IDisposable
+internal sealed class ConfigFileLock : IDisposable
 {
     private readonly IDisposable _held;
 

@@ -10,7 +10,7 @@ namespace DotnetRemote.Core.IO;
 /// the file is rolled forward from its journal, without it the journal is dropped. So a reader sees every file old or
 /// every file new, never a mix. Journals are 0600 in the config folder, like the files they replace.
 /// </summary>
-public static class FileJournal
+internal static class FileJournal
 {
     private const string Header = "dotnet-remote journal 1";
 

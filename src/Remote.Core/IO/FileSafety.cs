@@ -8,7 +8,7 @@ namespace DotnetRemote.Core.IO;
 /// workspace, <c>sudo -E</c> with the user's HOME) could otherwise make root create, chmod or overwrite any file, or
 /// send root's tokens where the user chooses. Regular users are not restricted: their files are their own business.
 /// </summary>
-public static class FileSafety
+internal static class FileSafety
 {
     /// <summary>True when the process runs with an effective uid of 0 (the checks apply then only).</summary>
     public static bool RunningAsRoot => !OperatingSystem.IsWindows() && Environment.IsPrivilegedProcess;

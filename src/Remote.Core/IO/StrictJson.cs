@@ -12,7 +12,7 @@ namespace DotnetRemote.Core.IO;
 /// seeds a hash with the cryptographic random generator, which loads OpenSSL (milliseconds, in the credential helper
 /// that docker runs on every pull and push).
 /// </summary>
-public static class StrictJson
+internal static class StrictJson
 {
     public static JsonNode? ParseNode(string json, JsonDocumentOptions options = default)
     {

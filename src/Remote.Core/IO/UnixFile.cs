@@ -5,7 +5,7 @@ using Microsoft.Win32.SafeHandles;
 namespace DotnetRemote.Core.IO;
 
 /// <summary>What kind of file a path or handle is.</summary>
-public enum UnixFileKind
+internal enum UnixFileKind
 {
     Other,
     Regular,
@@ -18,7 +18,7 @@ public enum UnixFileKind
 }
 
 /// <summary>The parts of <c>stat</c> the engine's safety checks need.</summary>
-public sealed record UnixFileStatus(UnixFileKind Kind, uint OwnerId, UnixFileMode Mode, long Size);
+internal sealed record UnixFileStatus(UnixFileKind Kind, uint OwnerId, UnixFileMode Mode, long Size);
 
 /// <summary>
 /// The few system calls .NET does not expose and file safety needs (Linux): <c>open</c> with <c>O_NOFOLLOW</c> or

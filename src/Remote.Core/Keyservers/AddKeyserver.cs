@@ -8,13 +8,13 @@ namespace DotnetRemote.Core.Keyservers;
 /// <param name="RemoteName">The system remote it belongs to; null for the default remote.</param>
 /// <param name="Order">1-based position among the visible keyservers; null appends.</param>
 /// <param name="Insecure">Skip TLS certificate verification for it.</param>
-public sealed record AddKeyserverOptions(string Uri, string? RemoteName = null, int? Order = null, bool Insecure = false);
+internal sealed record AddKeyserverOptions(string Uri, string? RemoteName = null, int? Order = null, bool Insecure = false);
 
 /// <summary>
 /// <c>remote add-keyserver</c> / <c>keyserver add</c> (docs/compatibility.md#keyserver-add), editing the system file. Fixes: <c>--order</c>
 /// counts the keyservers a user sees, not hidden skipped entries, and a re-enabled keyserver takes <c>--insecure</c>.
 /// </summary>
-public sealed class AddKeyserver(RemoteContext context)
+internal sealed class AddKeyserver(RemoteContext context)
 {
     public async Task ExecuteAsync(AddKeyserverOptions options, CancellationToken cancellationToken = default)
     {

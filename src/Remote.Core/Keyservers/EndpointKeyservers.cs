@@ -6,7 +6,7 @@ using DotnetRemote.Core.Endpoints;
 namespace DotnetRemote.Core.Keyservers;
 
 /// <summary>An endpoint's keyserver list: the stored one, or its own discovered keyserver when none is stored.</summary>
-public static class EndpointKeyservers
+internal static class EndpointKeyservers
 {
     /// <summary>The stored list, or a fresh one-entry list holding the discovered keyserver (not stored).</summary>
     public static async Task<IReadOnlyList<KeyserverConfig>> ResolveAsync(RemoteContext context, EndpointConfig endpoint, CancellationToken cancellationToken = default)

@@ -3,7 +3,7 @@ using DotnetRemote.Core.Diagnostics;
 namespace DotnetRemote.Core.Keyservers;
 
 /// <summary>Keyserver identity (docs/compatibility.md#keyserver-identity): hkp means http on port 11371, hkps means https; the path never counts.</summary>
-public static class KeyserverUri
+internal static class KeyserverUri
 {
     public const int HkpPort = 11371;
 

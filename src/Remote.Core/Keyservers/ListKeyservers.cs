@@ -6,16 +6,16 @@ namespace DotnetRemote.Core.Keyservers;
 
 /// <param name="Order">1-based position among the visible keyservers.</param>
 /// <param name="Own">The endpoint's own (discovered) keyserver, shown with <c>*</c> in the seed's table.</param>
-public sealed record KeyserverEntry(string Uri, bool Insecure, int Order, bool Own);
+internal sealed record KeyserverEntry(string Uri, bool Insecure, int Order, bool Own);
 
 /// <param name="Keyservers">Null when the endpoint's keyserver could not be discovered.</param>
-public sealed record EndpointKeyserverEntry(string Name, bool System, bool Default, IReadOnlyList<KeyserverEntry>? Keyservers);
+internal sealed record EndpointKeyserverEntry(string Name, bool System, bool Default, IReadOnlyList<KeyserverEntry>? Keyservers);
 
 /// <summary>
 /// <c>keyserver list [remote]</c> (docs/compatibility.md#keyserver-list), every remote in name order. Unlike Apptainer it works without a
 /// default remote, and a named remote needs no default either (docs/compatibility.md#fix-keyserver-list).
 /// </summary>
-public sealed class ListKeyservers(RemoteContext context)
+internal sealed class ListKeyservers(RemoteContext context)
 {
     public async Task<IReadOnlyList<EndpointKeyserverEntry>> ExecuteAsync(string? remoteName = null, CancellationToken cancellationToken = default)
     {

@@ -6,13 +6,13 @@ namespace DotnetRemote.Core.Keyservers;
 
 /// <param name="Uri">The keyserver URL to remove.</param>
 /// <param name="RemoteName">The system remote it belongs to; null for the default remote.</param>
-public sealed record RemoveKeyserverOptions(string Uri, string? RemoteName = null);
+internal sealed record RemoveKeyserverOptions(string Uri, string? RemoteName = null);
 
 /// <summary>
 /// <c>remote remove-keyserver</c> / <c>keyserver remove</c> (docs/compatibility.md#keyserver-remove). The endpoint's own keyserver is marked
 /// <c>Skip</c> rather than deleted, so discovery does not bring it back; the last visible one stays.
 /// </summary>
-public sealed class RemoveKeyserver(RemoteContext context)
+internal sealed class RemoveKeyserver(RemoteContext context)
 {
     public async Task ExecuteAsync(RemoveKeyserverOptions options, CancellationToken cancellationToken = default)
     {

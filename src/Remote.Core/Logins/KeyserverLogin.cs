@@ -12,13 +12,13 @@ namespace DotnetRemote.Core.Logins;
 /// <param name="Username">Empty for a token (sent as <c>Bearer</c>), else HTTP Basic.</param>
 /// <param name="Password">The password or token. A secret: never logged.</param>
 /// <param name="Insecure">Skip TLS verification; forced on when the configured keyserver is insecure.</param>
-public sealed record KeyserverLoginOptions(string Uri, string Username, string Password, bool Insecure = false);
+internal sealed record KeyserverLoginOptions(string Uri, string Username, string Password, bool Insecure = false);
 
 /// <summary>
 /// <c>remote login https://keys…</c> / <c>keyserver login</c> (docs/compatibility.md#keyserver-login): the credential is checked with
 /// <c>GET &lt;uri&gt;</c> (only a 200 counts) and stored in remote.yaml as the whole <c>Authorization</c> value.
 /// </summary>
-public sealed class KeyserverLogin(RemoteContext context)
+internal sealed class KeyserverLogin(RemoteContext context)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 

@@ -5,7 +5,7 @@ using DotnetRemote.Core.Keyservers;
 namespace DotnetRemote.Core.Logins;
 
 /// <summary>Forgets a keyserver login (every same-URI entry); nothing is sent to the server.</summary>
-public sealed class KeyserverLogout(RemoteContext context)
+internal sealed class KeyserverLogout(RemoteContext context)
 {
     public async Task ExecuteAsync(string uri)
     {

@@ -4,7 +4,7 @@ using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Logins;
 
-public enum LoginKind
+internal enum LoginKind
 {
     /// <summary>A library remote: a remote's name, or no argument with a default remote.</summary>
     Remote,
@@ -15,7 +15,7 @@ public enum LoginKind
 /// <summary>What a login or logout argument names, decided once for every host (seed: <c>login [NAME|URI]</c>).</summary>
 /// <param name="Value">The remote's name for <see cref="LoginKind.Remote"/>, else the URI.</param>
 /// <param name="Remote">The remote's prompt details, for <see cref="LoginKind.Remote"/>.</param>
-public sealed record LoginTarget(LoginKind Kind, string Value, RemoteLoginTarget? Remote)
+internal sealed record LoginTarget(LoginKind Kind, string Value, RemoteLoginTarget? Remote)
 {
     public static LoginTarget Classify(RemoteContext context, string? argument)
     {

@@ -5,13 +5,13 @@ using DotnetRemote.Core.Registries;
 namespace DotnetRemote.Core.Logins;
 
 /// <summary>What <see cref="LogoutAll"/> removed (no secrets).</summary>
-public sealed record LogoutAllResult(int RegistryLogins, int KeyserverLogins, int Tokens);
+internal sealed record LogoutAllResult(int RegistryLogins, int KeyserverLogins, int Tokens);
 
 /// <summary>
 /// <c>logout --all</c>, for the end of a CI job: every registry login (file and helpers), every keyserver login and
 /// every library token of the user's remotes. Remotes and keyservers themselves stay.
 /// </summary>
-public sealed class LogoutAll(RemoteContext context)
+internal sealed class LogoutAll(RemoteContext context)
 {
     public async Task<LogoutAllResult> ExecuteAsync(CancellationToken cancellationToken = default)
     {

@@ -15,7 +15,7 @@ namespace DotnetRemote.Core.Logins;
 /// <param name="Helper">The credential helper holding the secret, or null.</param>
 /// <param name="Username">The user name where the file or helper tells it, else empty.</param>
 /// <param name="IsFallback">Found only in Docker's own file, which dotnet remote reads but never writes.</param>
-public sealed record RegistryLoginInfo(string? Uri, string? Key, bool IsKeyserver, bool Insecure, string? File, string? Helper, string Username, bool IsFallback);
+internal sealed record RegistryLoginInfo(string? Uri, string? Key, bool IsKeyserver, bool Insecure, string? File, string? Helper, string Username, bool IsFallback);
 
 /// <summary>
 /// <c>registry list</c>: exactly the logins <c>credential get</c> would serve. The remote.yaml <c>Credentials</c> in
@@ -23,7 +23,7 @@ public sealed record RegistryLoginInfo(string? Uri, string? Key, bool IsKeyserve
 /// secret is still stored; then the logins the docker-config files hold that remote.yaml does not know (made or kept
 /// by docker, podman or skopeo, directly or through the credential helper), primary file first. Reads only.
 /// </summary>
-public sealed class RegistryList
+internal sealed class RegistryList
 {
     private readonly RemoteContext _context;
 

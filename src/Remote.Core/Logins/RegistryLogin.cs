@@ -7,7 +7,7 @@ using DotnetRemote.Core.Registries;
 namespace DotnetRemote.Core.Logins;
 
 /// <summary>What <c>registry login</c> needs. <see cref="Password"/> is a secret and never printed.</summary>
-public sealed record RegistryLoginOptions
+internal sealed record RegistryLoginOptions
 {
     /// <summary><c>docker://host[:port][/namespace]</c> or <c>oras://…</c>.</summary>
     public required string Uri { get; init; }
@@ -31,14 +31,14 @@ public sealed record RegistryLoginOptions
 /// <param name="File">The docker-config file (the auth file) that records the login.</param>
 /// <param name="Helper">The credential helper holding the secret, or null when it is in <paramref name="File"/>.</param>
 /// <param name="RemoteConfigFile">The remote.yaml updated, or null with an auth file (Apptainer leaves it alone then).</param>
-public sealed record RegistryLoginResult(string Uri, string Key, string File, string? Helper, RegistryVerification Verification, string? RemoteConfigFile);
+internal sealed record RegistryLoginResult(string Uri, string Key, string File, string? Helper, RegistryVerification Verification, string? RemoteConfigFile);
 
 /// <summary>
 /// <c>registry login</c> (docs/compatibility.md#registry-login, with the fixes of #fixes-registries): verify the credentials for real, store the secret in
 /// the primary docker-config file or its helper (never in Docker's own file), and record <c>{URI, Insecure}</c> in
 /// remote.yaml. A login replaces earlier entries for the same transport and docker-config key.
 /// </summary>
-public sealed class RegistryLogin
+internal sealed class RegistryLogin
 {
     private readonly RemoteContext _context;
 

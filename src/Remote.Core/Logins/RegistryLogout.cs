@@ -6,7 +6,7 @@ using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Logins;
 
-public sealed record RegistryLogoutOptions
+internal sealed record RegistryLogoutOptions
 {
     /// <summary><c>docker://host[:port][/namespace]</c> or <c>oras://…</c>; <c>docker://docker.io</c> finds Docker Hub's key.</summary>
     public required string Uri { get; init; }
@@ -16,14 +16,14 @@ public sealed record RegistryLogoutOptions
 /// <param name="File">The docker-config file edited.</param>
 /// <param name="Erased">Every key removed from the file, with the helper it was erased from.</param>
 /// <param name="RemovedConfigEntries">How many remote.yaml <c>Credentials</c> entries were removed (docker and oras alike).</param>
-public sealed record RegistryLogoutResult(string Key, string File, IReadOnlyList<ErasedLogin> Erased, int RemovedConfigEntries);
+internal sealed record RegistryLogoutResult(string Key, string File, IReadOnlyList<ErasedLogin> Erased, int RemovedConfigEntries);
 
 /// <summary>
 /// <c>registry logout</c> (docs/compatibility.md#registry-logout, with the fixes of #fixes-registries): Docker Hub is found under its normalised key, the secret
 /// is erased from the file or its helper together with legacy keys for the same host, and the remote.yaml entries of
 /// both transports go too. Logging out of something not logged in is an error, not a warning.
 /// </summary>
-public sealed class RegistryLogout
+internal sealed class RegistryLogout
 {
     private readonly RemoteContext _context;
 
@@ -63,14 +63,14 @@ public sealed class RegistryLogout
 /// <param name="File">The docker-config file emptied of registry logins.</param>
 /// <param name="Erased">Every key removed, with its helper.</param>
 /// <param name="RemovedConfigEntries">How many docker/oras entries left remote.yaml (keyserver logins stay).</param>
-public sealed record RegistryLogoutAllResult(string File, IReadOnlyList<ErasedLogin> Erased, int RemovedConfigEntries);
+internal sealed record RegistryLogoutAllResult(string File, IReadOnlyList<ErasedLogin> Erased, int RemovedConfigEntries);
 
 /// <summary>
 /// Logs out of every OCI registry: every key of the primary docker-config file (and its helpers) and every docker/oras
 /// entry of remote.yaml. Meant for the end of a CI job; having nothing to log out of is not an error. Docker's own
 /// <c>~/.docker/config.json</c> is never touched.
 /// </summary>
-public sealed class RegistryLogoutAll
+internal sealed class RegistryLogoutAll
 {
     private readonly RemoteContext _context;
 

@@ -7,13 +7,13 @@ namespace DotnetRemote.Core.Logins;
 
 /// <summary>The remote a login is about, and what the host needs to prompt for a token.</summary>
 /// <param name="TokenPageUrl">Where the user generates a token: <c>https://&lt;uri&gt;/auth/tokens</c>.</param>
-public sealed record RemoteLoginTarget(string Name, string TokenPageUrl, bool HasToken);
+internal sealed record RemoteLoginTarget(string Name, string TokenPageUrl, bool HasToken);
 
 /// <summary>
 /// <c>remote login [name]</c> for a library endpoint (docs/compatibility.md#remote-login): the token is verified before it replaces
 /// the stored one, so a wrong token leaves the previous one in place.
 /// </summary>
-public sealed class RemoteLogin(RemoteContext context)
+internal sealed class RemoteLogin(RemoteContext context)
 {
     /// <summary>The named remote, or the default one; null when neither exists (the argument is then a URI).</summary>
     public RemoteLoginTarget? FindTarget(string? name)

@@ -4,7 +4,7 @@ using DotnetRemote.Core.Context;
 namespace DotnetRemote.Core.Logins;
 
 /// <summary><c>remote logout [name]</c> for a library endpoint: forgets its token (nothing is sent to the server).</summary>
-public sealed class RemoteLogout(RemoteContext context)
+internal sealed class RemoteLogout(RemoteContext context)
 {
     public async Task ExecuteAsync(string name)
     {

@@ -12,7 +12,7 @@ namespace DotnetRemote.Core.Manifests;
 
 /// <param name="DryRun">Plan only: verify (unless <paramref name="NoVerify"/>) and report, write nothing.</param>
 /// <param name="NoVerify">Skip the online checks of tokens and passwords.</param>
-public sealed record ApplyManifestOptions(bool DryRun = false, bool NoVerify = false)
+internal sealed record ApplyManifestOptions(bool DryRun = false, bool NoVerify = false)
 {
     /// <summary><c>--system</c>: the manifest's remotes go to the system file (root only; no tokens, no logins).</summary>
     public bool SystemScope { get; init; }
@@ -24,9 +24,9 @@ public sealed record ApplyManifestOptions(bool DryRun = false, bool NoVerify = f
 /// <summary>One planned change, free of secrets: <c>remote company: add</c>, <c>login docker://r: store</c>.</summary>
 /// <param name="Kind"><c>remote</c>, <c>token</c>, <c>keyservers</c>, <c>active</c>, <c>exclusive</c> or <c>login</c>.</param>
 /// <param name="Action"><c>add</c>, <c>update</c>, <c>store</c>, <c>remove</c> or <c>unchanged</c>.</param>
-public sealed record ManifestChange(string Kind, string Target, string Action, string Detail);
+internal sealed record ManifestChange(string Kind, string Target, string Action, string Detail);
 
-public sealed record ApplyManifestResult(IReadOnlyList<ManifestChange> Changes, bool Applied)
+internal sealed record ApplyManifestResult(IReadOnlyList<ManifestChange> Changes, bool Applied)
 {
     public bool ChangesAnything => Changes.Any(c => c.Action != "unchanged");
 }
@@ -35,7 +35,7 @@ public sealed record ApplyManifestResult(IReadOnlyList<ManifestChange> Changes, 
 /// <c>apply -f FILE</c>: makes the user's remotes, keyservers and logins match a manifest. Upsert: a second run
 /// changes nothing. All or nothing: every entry is validated and verified before the first byte is written.
 /// </summary>
-public sealed class ApplyManifest(RemoteContext context)
+internal sealed class ApplyManifest(RemoteContext context)
 {
     /// <summary>
     /// Applies <paramref name="manifest"/>. Values a reference resolved (<see cref="Manifest.Secrets"/>) are masked in

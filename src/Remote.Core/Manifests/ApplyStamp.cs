@@ -11,7 +11,7 @@ namespace DotnetRemote.Core.Manifests;
 /// <summary>Whether a manifest needs applying again, and why.</summary>
 /// <param name="Current">True when the last successful apply still holds: nothing to verify, nothing to write.</param>
 /// <param name="Reason">Why (for a low-importance build message; never holds a secret).</param>
-public sealed record ApplyStampCheck(bool Current, string Reason);
+internal sealed record ApplyStampCheck(bool Current, string Reason);
 
 /// <summary>
 /// Remembers the last successful apply of one declaration (an MSBuild project's items, say) so an unchanged build
@@ -21,7 +21,7 @@ public sealed record ApplyStampCheck(bool Current, string Reason);
 /// of the stored files as the apply left them (remote.yaml, docker-config.json, the system file), and when it was
 /// verified. The apply is current when both hashes match and the verification is younger than the interval.
 /// </summary>
-public sealed class ApplyStamp
+internal sealed class ApplyStamp
 {
     private const int Version = 1;
     private readonly RemoteContext _context;

@@ -5,7 +5,7 @@ namespace DotnetRemote.Core.Manifests;
 /// GitHub Actions (<c>GITHUB_ACTIONS=true</c>) reads <c>::add-mask::VALUE</c>, Azure Pipelines (<c>TF_BUILD=True</c>)
 /// reads <c>##vso[task.setsecret]VALUE</c>. Elsewhere nothing is printed.
 /// </summary>
-public static class CiSecretMasking
+internal static class CiSecretMasking
 {
     public static IReadOnlyList<string> Commands(IEnumerable<string> secrets, Func<string, string?> environment)
     {

@@ -9,7 +9,7 @@ namespace DotnetRemote.Core.Manifests;
 /// A key is a registry as docker writes it (<c>host[:port][/namespace]</c>, <c>https://host/…</c>, Docker Hub's
 /// <c>https://index.docker.io/v1/</c>); an <c>http://</c> key declares a plain-HTTP registry (<c>insecure</c>).
 /// </summary>
-public static class DockerAuthConfigImport
+internal static class DockerAuthConfigImport
 {
     /// <param name="document">The JSON text.</param>
     /// <param name="origin">Where it was declared (<c>file:line</c>), for every message; no message quotes a value.</param>

@@ -7,7 +7,7 @@ namespace DotnetRemote.Core.Manifests;
 /// a build declares is applied in one all-or-nothing step. Secrets are given as environment variable <em>names</em>:
 /// only this class reads their values, so no build log or binlog ever holds one.
 /// </summary>
-public sealed class ManifestBuilder(Func<string, string?> environment, string source)
+internal sealed class ManifestBuilder(Func<string, string?> environment, string source)
 {
     private readonly List<ManifestRemote> _remotes = [];
     private readonly List<(string Remote, ManifestKeyserver Keyserver)> _keyservers = [];

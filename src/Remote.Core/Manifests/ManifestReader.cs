@@ -4,7 +4,7 @@ using DotnetRemote.Core.Diagnostics;
 namespace DotnetRemote.Core.Manifests;
 
 /// <summary>Reads a manifest file strictly (unknown keys are errors with their line) and resolves its references.</summary>
-public static class ManifestReader
+internal static class ManifestReader
 {
     public static Manifest Load(string path, Func<string, string?> environment)
     {

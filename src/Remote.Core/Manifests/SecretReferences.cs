@@ -10,7 +10,7 @@ namespace DotnetRemote.Core.Manifests;
 /// A <c>${file:}</c> reference reads a regular file of at most <see cref="MaxFileBytes"/> bytes, within
 /// <see cref="FileReadTimeout"/>: a device (<c>/dev/zero</c>), a fifo or a folder is refused without being read.
 /// </summary>
-public sealed partial class SecretReferences(Func<string, string?> environment, string baseDirectory)
+internal sealed partial class SecretReferences(Func<string, string?> environment, string baseDirectory)
 {
     public const int MaxFileBytes = 64 * 1024;
 

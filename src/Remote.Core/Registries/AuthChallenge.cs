@@ -6,7 +6,7 @@ namespace DotnetRemote.Core.Registries;
 /// One challenge of a <c>WWW-Authenticate</c> header (RFC 9110 §11.6.1): a scheme and its parameters. Parameter names
 /// are case-insensitive; values are unquoted (<c>realm="a,b"</c> gives <c>a,b</c>).
 /// </summary>
-public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, string> Parameters)
+internal sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, string> Parameters)
 {
     public bool IsBasic => Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase);
 

@@ -8,7 +8,7 @@ using DotnetRemote.Core.IO;
 namespace DotnetRemote.Core.Registries;
 
 /// <summary>One <c>auths</c> entry, decoded. <see cref="HasSecret"/> is false for a helper's <c>{}</c> placeholder.</summary>
-public sealed record DockerAuthEntry(string Username, string Secret, bool IsIdentityToken)
+internal sealed record DockerAuthEntry(string Username, string Secret, bool IsIdentityToken)
 {
     public bool HasSecret => Secret.Length > 0;
 
@@ -20,7 +20,7 @@ public sealed record DockerAuthEntry(string Username, string Secret, bool IsIden
 /// A Docker <c>config.json</c> (docs/compatibility.md#docker-config) held as a JSON tree, so fields this product does not model, at the top level
 /// and inside entries, survive a rewrite (docker/cli drops them). Written tab-indented like docker, mode 0600.
 /// </summary>
-public sealed class DockerConfigFile
+internal sealed class DockerConfigFile
 {
     private const string AuthsField = "auths";
     private const string CredsStoreField = "credsStore";

@@ -9,7 +9,7 @@ namespace DotnetRemote.Core.Registries;
 /// registrable domains of their own. The snapshot is embedded data (MPL-2.0, see Registries/PublicSuffix/README.md),
 /// read line by line into three sets the first time a domain must be judged; no reflection, AOT-safe.
 /// </summary>
-public sealed class PublicSuffixList
+internal sealed class PublicSuffixList
 {
     private const string ResourceName = "DotnetRemote.Core.public_suffix_list.dat";
 

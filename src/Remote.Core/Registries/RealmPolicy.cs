@@ -6,7 +6,7 @@ using DotnetRemote.Core.Diagnostics;
 namespace DotnetRemote.Core.Registries;
 
 /// <summary>Why a token realm may receive the user's credentials.</summary>
-public enum RealmTrust
+internal enum RealmTrust
 {
     /// <summary>The realm is on the registry's own host (any port).</summary>
     SameHost,
@@ -29,7 +29,7 @@ public enum RealmTrust
 /// <c>trustRealms:</c> on a manifest login). It must use https unless the login is insecure or both ends are loopback.
 /// A refusal names the realm host and how to trust it. The PSL is read only when rule (2) must be judged.
 /// </summary>
-public sealed class RealmPolicy
+internal sealed class RealmPolicy
 {
     /// <summary>Comma-separated realm hosts the user trusts for every login.</summary>
     public const string TrustedRealmsVariable = "DOTNET_REMOTE_TRUSTED_REALMS";

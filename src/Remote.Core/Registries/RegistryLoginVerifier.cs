@@ -10,7 +10,7 @@ using DotnetRemote.Core.IO;
 namespace DotnetRemote.Core.Registries;
 
 /// <summary>How a registry accepted a login.</summary>
-public enum RegistryAuthMethod
+internal enum RegistryAuthMethod
 {
     /// <summary><c>/v2/</c> answers anonymous requests: the credentials were sent but cannot really be checked.</summary>
     Anonymous,
@@ -21,7 +21,7 @@ public enum RegistryAuthMethod
 /// <summary>The outcome of a successful verification.</summary>
 /// <param name="Endpoint">The base URL that answered, e.g. <c>https://ghcr.io</c>.</param>
 /// <param name="CredentialsVerified">False only for <see cref="RegistryAuthMethod.Anonymous"/>.</param>
-public sealed record RegistryVerification(string Endpoint, RegistryAuthMethod Method, bool CredentialsVerified)
+internal sealed record RegistryVerification(string Endpoint, RegistryAuthMethod Method, bool CredentialsVerified)
 {
     /// <summary>
     /// The <c>refresh_token</c> the token service returned, if any: docker stores it as <c>identitytoken</c> instead of
@@ -51,7 +51,7 @@ public sealed record RegistryVerification(string Endpoint, RegistryAuthMethod Me
 /// Credentials go to a token realm only as <see cref="RealmPolicy"/> allows, and redirects are never followed. https
 /// first; http only for an insecure login or a registry host any of whose addresses is loopback (docker's rule).
 /// </summary>
-public sealed class RegistryLoginVerifier
+internal sealed class RegistryLoginVerifier
 {
     public const string ClientId = "dotnet-remote";
 

@@ -8,7 +8,7 @@ namespace DotnetRemote.Core.Registries;
 /// An OCI registry named by a <c>docker://</c> or <c>oras://</c> URI: the registry's <c>host[:port]</c> and an optional
 /// namespace path. Both transports share one docker-config key per registry (docs/compatibility.md#fix-shared-secret).
 /// </summary>
-public sealed partial record RegistryReference
+internal sealed partial record RegistryReference
 {
     /// <summary>The key docker/cli has always used for Docker Hub logins.</summary>
     public const string DockerHubConfigKey = "https://index.docker.io/v1/";

@@ -10,13 +10,13 @@ namespace DotnetRemote.Core.Remotes;
 /// <param name="Global">Add it to the system file (root only).</param>
 /// <param name="Insecure">Allow an http:// remote.</param>
 /// <param name="Use">Make it the active remote in the same step.</param>
-public sealed record AddRemoteOptions(string Name, string Uri, bool Global = false, bool Insecure = false, bool Use = false);
+internal sealed record AddRemoteOptions(string Name, string Uri, bool Global = false, bool Insecure = false, bool Use = false);
 
 /// <summary>What was stored: the name and the normalised URI.</summary>
-public sealed record AddRemoteResult(string Name, string StoredUri, bool Insecure, bool Global);
+internal sealed record AddRemoteResult(string Name, string StoredUri, bool Insecure, bool Global);
 
 /// <summary><c>remote add</c>: a new endpoint in the user or system file (seed; docs/compatibility.md#remote-add).</summary>
-public sealed class AddRemote(RemoteContext context)
+internal sealed class AddRemote(RemoteContext context)
 {
     public async Task<AddRemoteResult> ExecuteAsync(AddRemoteOptions options)
     {

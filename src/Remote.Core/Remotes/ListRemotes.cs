@@ -7,22 +7,22 @@ using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Remotes;
 
-public sealed record RemoteEntry(string Name, string Uri, bool Active, bool Global, bool Exclusive, bool Insecure);
+internal sealed record RemoteEntry(string Name, string Uri, bool Active, bool Global, bool Exclusive, bool Insecure);
 
-public sealed record LoginEntry(string Uri, bool Insecure);
+internal sealed record LoginEntry(string Uri, bool Insecure);
 
 /// <summary>
 /// Everything <c>remote list</c> shows. <see cref="Keyservers"/> is null when there is no usable default remote
 /// or its keyserver cannot be discovered (the seed then leaves the section out).
 /// </summary>
-public sealed record RemoteListing(IReadOnlyList<RemoteEntry> Remotes, IReadOnlyList<KeyserverEntry>? Keyservers, IReadOnlyList<LoginEntry> Logins);
+internal sealed record RemoteListing(IReadOnlyList<RemoteEntry> Remotes, IReadOnlyList<KeyserverEntry>? Keyservers, IReadOnlyList<LoginEntry> Logins);
 
 /// <summary>
 /// <c>remote list</c>: the merged view of the user and system files. Creates an empty user file on first use, as
 /// Apptainer 1.2 does (<see cref="RemoteConfigStore.EnsureUserFile"/>); writes nothing else. Its logins are
 /// <see cref="RegistryList"/>'s: what <c>credential get</c> would serve, not what remote.yaml remembers.
 /// </summary>
-public sealed class ListRemotes(RemoteContext context)
+internal sealed class ListRemotes(RemoteContext context)
 {
     public async Task<RemoteListing> ExecuteAsync(CancellationToken cancellationToken = default)
     {

@@ -6,10 +6,10 @@ namespace DotnetRemote.Core.Remotes;
 
 /// <param name="Name">The remote to remove.</param>
 /// <param name="Global">Remove it from the system file (root only).</param>
-public sealed record RemoveRemoteOptions(string Name, bool Global = false);
+internal sealed record RemoveRemoteOptions(string Name, bool Global = false);
 
 /// <summary><c>remote remove</c> (docs/compatibility.md#remote-remove).</summary>
-public sealed class RemoveRemote(RemoteContext context)
+internal sealed class RemoveRemote(RemoteContext context)
 {
     public async Task ExecuteAsync(RemoveRemoteOptions options)
     {

@@ -7,10 +7,10 @@ namespace DotnetRemote.Core.Remotes;
 /// <param name="Name">The remote to make active.</param>
 /// <param name="Global">Set the system default (root only).</param>
 /// <param name="Exclusive">Make it the only usable remote for every user (root only; implies global).</param>
-public sealed record UseRemoteOptions(string Name, bool Global = false, bool Exclusive = false);
+internal sealed record UseRemoteOptions(string Name, bool Global = false, bool Exclusive = false);
 
 /// <summary><c>remote use</c>: sets the active remote (docs/compatibility.md#remote-use).</summary>
-public sealed class UseRemote(RemoteContext context)
+internal sealed class UseRemote(RemoteContext context)
 {
     public async Task ExecuteAsync(UseRemoteOptions options)
     {

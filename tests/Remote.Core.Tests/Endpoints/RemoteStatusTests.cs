@@ -19,18 +19,18 @@ public sealed class RemoteStatusTests : IDisposable
     public void Dispose() => _machine.Dispose();
 
     [Theory]
-    [InlineData(HttpStatusCode.OK, TokenState.Valid)]
-    [InlineData(HttpStatusCode.NotFound, TokenState.Invalid)]
-    [InlineData(HttpStatusCode.InternalServerError, TokenState.Unchecked)]
-    public async Task The_token_state_says_whether_the_service_refused_the_token_or_could_not_be_asked(HttpStatusCode answer, TokenState expected)
+    [InlineData(HttpStatusCode.OK, nameof(TokenState.Valid))]
+    [InlineData(HttpStatusCode.NotFound, nameof(TokenState.Invalid))]
+    [InlineData(HttpStatusCode.InternalServerError, nameof(TokenState.Unchecked))]
+    public async Task The_token_state_says_whether_the_service_refused_the_token_or_could_not_be_asked(HttpStatusCode answer, string expected)
     {
         _machine.WriteUser($"Active: corp\nRemotes:\n  corp:\n    URI: {Host}\n    Token: stored-token\n    System: false\n    Exclusive: false\n");
         _http.Respond(TokenStatus, "", answer);
 
         var status = await new RemoteStatus(_machine.Context(http: _http)).ExecuteAsync("corp");
 
-        Assert.Equal(expected, status.Token);
-        Assert.Equal(expected == TokenState.Valid, status.TokenError is null);
+        Assert.Equal(Enum.Parse<TokenState>(expected), status.Token);
+        Assert.Equal(expected == nameof(TokenState.Valid), status.TokenError is null);
     }
 
     [Fact]

@@ -27,24 +27,24 @@ public class RealmPolicyTests
 
     [Theory]
     // (1) the registry's own host, any port
-    [InlineData("ghcr.io", "https://ghcr.io/token", RealmTrust.SameHost)]
-    [InlineData("registry.example.com:5000", "https://REGISTRY.example.com:5001/auth", RealmTrust.SameHost)]
-    [InlineData("127.0.0.1:5000", "https://127.0.0.1:5001/auth", RealmTrust.SameHost)]
-    [InlineData("[::1]:5000", "https://[::1]:5001/auth", RealmTrust.SameHost)]
+    [InlineData("ghcr.io", "https://ghcr.io/token", nameof(RealmTrust.SameHost))]
+    [InlineData("registry.example.com:5000", "https://REGISTRY.example.com:5001/auth", nameof(RealmTrust.SameHost))]
+    [InlineData("127.0.0.1:5000", "https://127.0.0.1:5001/auth", nameof(RealmTrust.SameHost))]
+    [InlineData("[::1]:5000", "https://[::1]:5001/auth", nameof(RealmTrust.SameHost))]
     // (2) the same registrable domain per the Public Suffix List
-    [InlineData("registry-1.docker.io", "https://auth.docker.io/token", RealmTrust.SameRegistrableDomain)]
-    [InlineData("registry.tenant-a.co.uk", "https://auth.tenant-a.co.uk/token", RealmTrust.SameRegistrableDomain)]
-    [InlineData("x.github.io", "https://auth.x.github.io/token", RealmTrust.SameRegistrableDomain)]
-    [InlineData("registry.gitlab.com", "https://gitlab.com/jwt/auth", RealmTrust.SameRegistrableDomain)]
+    [InlineData("registry-1.docker.io", "https://auth.docker.io/token", nameof(RealmTrust.SameRegistrableDomain))]
+    [InlineData("registry.tenant-a.co.uk", "https://auth.tenant-a.co.uk/token", nameof(RealmTrust.SameRegistrableDomain))]
+    [InlineData("x.github.io", "https://auth.x.github.io/token", nameof(RealmTrust.SameRegistrableDomain))]
+    [InlineData("registry.gitlab.com", "https://gitlab.com/jwt/auth", nameof(RealmTrust.SameRegistrableDomain))]
     // (3) both loopback only: the e2e layout, /etc/hosts aliases, IPv6
-    [InlineData("127.0.0.1:5000", "http://localhost:5000/auth", RealmTrust.BothLoopback)]
-    [InlineData("localhost:5000", "http://127.0.0.1:5001/auth", RealmTrust.BothLoopback)]
-    [InlineData("registry-a.test:5000", "http://auth-a.test:5001/token", RealmTrust.BothLoopback)]
-    [InlineData("registry-a.test:5000", "http://[::1]:5001/token", RealmTrust.BothLoopback)]
-    [InlineData("v6.test:5000", "https://localhost/token", RealmTrust.BothLoopback)]
-    public async Task Trusted_realms(string registry, string realm, RealmTrust expected)
+    [InlineData("127.0.0.1:5000", "http://localhost:5000/auth", nameof(RealmTrust.BothLoopback))]
+    [InlineData("localhost:5000", "http://127.0.0.1:5001/auth", nameof(RealmTrust.BothLoopback))]
+    [InlineData("registry-a.test:5000", "http://auth-a.test:5001/token", nameof(RealmTrust.BothLoopback))]
+    [InlineData("registry-a.test:5000", "http://[::1]:5001/token", nameof(RealmTrust.BothLoopback))]
+    [InlineData("v6.test:5000", "https://localhost/token", nameof(RealmTrust.BothLoopback))]
+    public async Task Trusted_realms(string registry, string realm, string expected)
     {
-        Assert.Equal(expected, await Judge(registry, realm));
+        Assert.Equal(Enum.Parse<RealmTrust>(expected), await Judge(registry, realm));
     }
 
     [Theory]

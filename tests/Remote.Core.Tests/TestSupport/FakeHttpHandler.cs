@@ -8,7 +8,7 @@ namespace DotnetRemote.Testing;
 /// An in-memory web: answers the URLs it was given, and fails every other request as an unreachable host would,
 /// so no test ever touches the network. Records every request it saw.
 /// </summary>
-public sealed class FakeHttpHandler : HttpMessageHandler
+internal sealed class FakeHttpHandler : HttpMessageHandler
 {
     private readonly ConcurrentDictionary<string, (HttpStatusCode Status, string Body)> _responses = new(StringComparer.Ordinal);
 

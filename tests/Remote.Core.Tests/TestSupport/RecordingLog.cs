@@ -4,7 +4,7 @@ using DotnetRemote.Core.Diagnostics;
 namespace DotnetRemote.Testing;
 
 /// <summary>Keeps the engine's INFO and WARNING lines, prefixed as the tool prints them.</summary>
-public sealed class RecordingLog : IRemoteLog
+internal sealed class RecordingLog : IRemoteLog
 {
     public ConcurrentQueue<string> Lines { get; } = new();
 

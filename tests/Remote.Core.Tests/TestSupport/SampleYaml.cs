@@ -1,7 +1,7 @@
 namespace DotnetRemote.Testing;
 
 /// <summary>The remote.yaml texts the specification quotes, verbatim.</summary>
-public static class SampleYaml
+internal static class SampleYaml
 {
     /// <summary>docs/compatibility.md#yaml-format: Apptainer v1.2.5's rendering (2 spaces, indentless lists).</summary>
     public const string V125Example = """

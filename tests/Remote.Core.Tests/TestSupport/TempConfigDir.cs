@@ -7,7 +7,7 @@ namespace DotnetRemote.Testing;
 /// A throw-away machine: a user config dir (<c>APPTAINER_CONFIGDIR</c>, not created until something writes), a
 /// system file (<c>DOTNET_REMOTE_SYSTEM_CONFIG</c>) and a home, all under one temp folder deleted on dispose.
 /// </summary>
-public sealed class TempConfigDir : IDisposable
+internal sealed class TempConfigDir : IDisposable
 {
     public TempConfigDir()
     {

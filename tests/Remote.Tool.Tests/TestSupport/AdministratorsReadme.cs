@@ -6,7 +6,7 @@ namespace DotnetRemote.Tool.Tests.TestSupport;
 /// The README's "Administrators" section, read from the repository, so the tests run the very manifest, Ansible
 /// commands and shell loop that administrators copy.
 /// </summary>
-public sealed partial class AdministratorsReadme
+internal sealed partial class AdministratorsReadme
 {
     /// <summary>Where the README's examples keep the manifest on a node; tests put a temp path in its place.</summary>
     public const string NodeManifestPath = "/etc/apptainer/fleet-remotes.yaml";

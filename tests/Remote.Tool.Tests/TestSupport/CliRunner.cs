@@ -4,14 +4,14 @@ using DotnetRemote.Tool.Cli;
 namespace DotnetRemote.Tool.Tests.TestSupport;
 
 /// <summary>What one command printed and returned.</summary>
-public sealed record CliResult(int ExitCode, string Stdout, string Stderr);
+internal sealed record CliResult(int ExitCode, string Stdout, string Stderr);
 
 /// <summary>
 /// Runs the whole <c>dotnet-remote</c> command tree in process against a <see cref="TempConfigDir"/>, as a regular
 /// user or as root, with a fake web (<see cref="Http"/>) for service discovery. <paramref name="environment"/>
 /// replaces the machine's environment (to add variables such as <c>APPTAINER_ADD_INSECURE</c>).
 /// </summary>
-public sealed class CliRunner(TempConfigDir machine, Func<string, string?>? environment = null)
+internal sealed class CliRunner(TempConfigDir machine, Func<string, string?>? environment = null)
 {
     public FakeHttpHandler Http { get; } = new();
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace DotnetRemote.Tool.Tests.TestSupport;
 
 /// <summary>Runs the built tool (<c>dotnet dotnet-remote.dll</c>, copied next to the tests) as a real process.</summary>
-public static class ToolProcess
+internal static class ToolProcess
 {
     /// <summary>The tool's assembly: the project reference copies it into the test output folder.</summary>
     public static string ToolDll { get; } = Path.Combine(AppContext.BaseDirectory, "dotnet-remote.dll");
