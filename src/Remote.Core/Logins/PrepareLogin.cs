@@ -18,7 +18,7 @@ internal sealed record PrepareLoginResult(LoginTarget Target);
 /// secret, so a host prompts only for a login that can happen. A remote must exist (or a default one); a token file
 /// is for remotes only; a keyserver URL must be in its http(s) form and be an administrator's (external) keyserver;
 /// a registry needs a <c>docker://</c> or <c>oras://</c> URI and a user name (docs/compatibility.md#registry-login).
-/// Reads the configuration, writes nothing, contacts no server, logs nothing. The errors are the ones
+/// Reads the configuration, writes nothing, contacts no server, logs nothing of its own. The errors are the ones
 /// <see cref="Login"/> would give.
 /// </summary>
 internal sealed class PrepareLogin(RemoteContext context)
