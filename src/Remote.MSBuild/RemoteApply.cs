@@ -74,7 +74,7 @@ public sealed partial class RemoteApply : RemoteTask
             Console.Out.WriteLine(mask);
         }
 
-        var options = new ApplyManifestOptions(DryRun, NoVerify);
+        var options = new ApplyManifestOptions(manifest, DryRun, NoVerify);
         var stamp = new ApplyStamp(context, DefaultFile ?? "project");
         if (!DryRun)
         {
@@ -89,7 +89,7 @@ public sealed partial class RemoteApply : RemoteTask
             Log.LogMessage(MessageImportance.Normal, $"RemoteApply: verifying and applying: {check.Reason}");
         }
 
-        var result = await new ApplyManifest(context).ExecuteAsync(manifest, options, CancellationToken);
+        var result = await new ApplyManifest(context).ExecuteAsync(options, CancellationToken);
         Changes = result.Changes.Select(change =>
         {
             var item = new TaskItem(change.Target);

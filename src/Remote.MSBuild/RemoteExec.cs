@@ -73,7 +73,7 @@ public sealed class RemoteExec : RemoteTask
 
         try
         {
-            ExitCode = await new ExecInScope(context).ExecuteAsync(manifest, command, ProcessEnvironment(), output, new ExecOptions(KeepUserState, NoVerify), CancellationToken);
+            ExitCode = (await new ExecInScope(context).ExecuteAsync(new ExecInScopeOptions(manifest, command, ProcessEnvironment(), output, KeepUserState, NoVerify), CancellationToken)).ExitCode;
         }
         catch (OperationCanceledException)
         {

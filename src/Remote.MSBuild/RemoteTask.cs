@@ -94,9 +94,12 @@ public abstract class RemoteTask : MSBuildTask, ICancelableTask
     /// <summary>The project file errors point to when nothing more precise is known.</summary>
     protected string? DefaultFile => ProjectFile ?? BuildEngine?.ProjectFileOfTaskNode;
 
-    /// <summary>Where an error points: the file and line of what caused it (0: no line).</summary>
+    /// <summary>
+    /// Where an error points: the file and line of what caused it (0: no line), also when the engine worded it for its
+    /// context (<c>while login to …: </c> around a remote.yaml error).
+    /// </summary>
     private protected virtual (string? File, int Line) Locate(RemoteException exception) =>
-        exception is ConfigFileException { FilePath.Length: > 0 } config ? (config.FilePath, config.Line ?? 0) : (DefaultFile, 0);
+        (exception as ConfigFileException ?? exception.InnerException as ConfigFileException) is { FilePath.Length: > 0 } config ? (config.FilePath, config.Line ?? 0) : (DefaultFile, 0);
 
     /// <summary>A warning with its code and location.</summary>
     protected void Warn(string code, string message, string? file = null, int line = 0) =>

@@ -22,7 +22,7 @@ public sealed class RemoteAdd : RemoteTask
     public bool Use { get; set; }
 
     private protected override Task ExecuteAsync(RemoteContext context) =>
-        new AddRemote(context).ExecuteAsync(new AddRemoteOptions(Name, Uri, Insecure: Insecure, Use: Use));
+        new AddRemote(context).ExecuteAsync(new AddRemoteOptions(Name, Uri, Insecure: Insecure, Use: Use), CancellationToken);
 }
 
 /// <summary>Makes a remote the active one.</summary>
@@ -32,7 +32,7 @@ public sealed class RemoteUse : RemoteTask
     public string Name { get; set; } = "";
 
     private protected override Task ExecuteAsync(RemoteContext context) =>
-        new UseRemote(context).ExecuteAsync(new UseRemoteOptions(Name));
+        new UseRemote(context).ExecuteAsync(new UseRemoteOptions(Name), CancellationToken);
 }
 
 /// <summary>
@@ -59,25 +59,13 @@ public sealed class RemoteLogin : RemoteTask
 
     private protected override async Task ExecuteAsync(RemoteContext context)
     {
-        var origin = $"RemoteLogin '{Target}'";
-        var secret = context.Environment(PasswordEnvironmentVariable) is { Length: > 0 } value
-            ? value
-            : throw new RemoteException(RemoteErrorCodes.ManifestVariableMissing, $"{origin}: environment variable {PasswordEnvironmentVariable} is not set");
         var username = !string.IsNullOrEmpty(Username) ? Username
             : string.IsNullOrEmpty(UsernameEnvironmentVariable) ? "" : context.Environment(UsernameEnvironmentVariable) ?? "";
-        var target = LoginTarget.Classify(context, Target);
-        switch (target.Kind)
-        {
-            case LoginKind.Remote:
-                await new Core.Logins.RemoteLogin(context).ExecuteAsync(target.Value, secret);
-                break;
-            case LoginKind.Keyserver:
-                await new KeyserverLogin(context).ExecuteAsync(new KeyserverLoginOptions(target.Value, username, secret, Insecure));
-                break;
-            default:
-                await new RegistryLogin(context).ExecuteAsync(new RegistryLoginOptions { Uri = target.Value, Username = username, Password = secret, Insecure = Insecure, TrustedRealms = TrustRealms });
-                break;
-        }
+        var target = (await new PrepareLogin(context).ExecuteAsync(new PrepareLoginOptions(Target, username), CancellationToken)).Target;
+        var secret = context.Environment(PasswordEnvironmentVariable) is { Length: > 0 } value
+            ? value
+            : throw new RemoteException(RemoteErrorCodes.ManifestVariableMissing, $"RemoteLogin '{Target}': environment variable {PasswordEnvironmentVariable} is not set");
+        await new Login(context).ExecuteAsync(new LoginOptions(target, username, secret, Insecure, TrustRealms), CancellationToken);
     }
 }
 
@@ -92,23 +80,11 @@ public sealed class RemoteLogout : RemoteTask
     {
         if (All)
         {
-            await new LogoutAll(context).ExecuteAsync();
+            await new LogoutAll(context).ExecuteAsync(new LogoutAllOptions(), CancellationToken);
             return;
         }
 
-        var target = LoginTarget.Classify(context, Target);
-        switch (target.Kind)
-        {
-            case LoginKind.Remote:
-                await new Core.Logins.RemoteLogout(context).ExecuteAsync(target.Value);
-                break;
-            case LoginKind.Keyserver:
-                await new KeyserverLogout(context).ExecuteAsync(target.Value);
-                break;
-            default:
-                await new RegistryLogout(context).ExecuteAsync(new RegistryLogoutOptions { Uri = target.Value });
-                break;
-        }
+        await new Logout(context).ExecuteAsync(new LogoutOptions(LoginTarget.Classify(context, Target)), CancellationToken);
     }
 }
 
@@ -123,7 +99,7 @@ public sealed class RemoteList : RemoteTask
 
     private protected override async Task ExecuteAsync(RemoteContext context)
     {
-        var listing = await new ListRemotes(context).ExecuteAsync();
+        var listing = await new ListRemotes(context).ExecuteAsync(new ListRemotesOptions(), CancellationToken);
         Remotes = listing.Remotes.Select(remote =>
         {
             var item = new TaskItem(remote.Name);

@@ -102,6 +102,24 @@ public sealed class RemoteTasksTests : IDisposable
     }
 
     [Fact]
+    public void RemoteLogin_checks_what_needs_no_secret_first_in_the_tools_words()
+    {
+        Assert.False(Run(new RemoteLogin { Target = "docker://registry.example.com", PasswordEnvironmentVariable = "UNSET_PASSWORD" }));
+
+        var error = Assert.Single(_sandbox.Engine.Errors);
+        Assert.Equal((RemoteErrorCodes.InvalidArgument, "while login to docker://registry.example.com: Docker/OCI registry requires a username"), (error.Code, error.Message));
+    }
+
+    [Fact]
+    public void RemoteLogin_to_a_keyserver_no_remote_lists_fails_before_reading_the_secret()
+    {
+        Assert.False(Run(new RemoteLogin { Target = "https://keys.example.com", PasswordEnvironmentVariable = "UNSET_PASSWORD" }));
+
+        var error = Assert.Single(_sandbox.Engine.Errors);
+        Assert.Equal((RemoteErrorCodes.KeyserverNotConfigured, "no external keyserver configuration found for https://keys.example.com"), (error.Code, error.Message));
+    }
+
+    [Fact]
     public void RemoteLogout_All_removes_logins_and_tokens_and_keeps_the_remotes()
     {
         ApplyCompanyAndRegistry();

@@ -304,6 +304,14 @@ public sealed partial class CommandLineSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_keyserver_no_remote_lists_is_refused_before_the_password_prompt()
+    {
+        var result = await _cli.RunAsync(isRoot: false, ["login", "https://keys.unknown.example"], stdin: "typed-secret\n");
+
+        Assert.Equal(new CliResult(255, "", "FATAL:   no external keyserver configuration found for https://keys.unknown.example\n"), result);
+    }
+
+    [Fact]
     public async Task A_bare_host_and_port_gets_the_docker_uri_to_use()
     {
         var result = await _cli.RunAsync(isRoot: false, ["login", "-u", "alice", "--password-stdin", "registry.example.com:5000"], stdin: "pw");

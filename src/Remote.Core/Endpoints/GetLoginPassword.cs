@@ -8,6 +8,15 @@ using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Endpoints;
 
+/// <summary><c>get-login-password</c> takes no options: it asks the default remote.</summary>
+internal sealed record GetLoginPasswordOptions;
+
+/// <param name="Password">The CLI secret. A secret: printed only where the user asked for it.</param>
+internal sealed record GetLoginPasswordResult(string Password)
+{
+    public override string ToString() => "GetLoginPasswordResult { }";
+}
+
 /// <summary>
 /// <c>remote get-login-password</c>: the library's CLI secret for the logged-in user (docs/compatibility.md#get-login-password). Unlike Apptainer,
 /// every failure is an error (exit 255), never a crash or a silent exit 0 (docs/compatibility.md#fix-get-login-password).
@@ -16,7 +25,7 @@ internal sealed class GetLoginPassword(RemoteContext context)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-    public async Task<string> ExecuteAsync(CancellationToken cancellationToken = default)
+    public async Task<GetLoginPasswordResult> ExecuteAsync(GetLoginPasswordOptions options, CancellationToken cancellationToken = default)
     {
         var config = new RemoteConfigStore(context).LoadMerged();
         var (_, endpoint) = config.GetDefaultRemote();
@@ -52,7 +61,7 @@ internal sealed class GetLoginPassword(RemoteContext context)
                 : null;
             return string.IsNullOrEmpty(secret)
                 ? throw new RemoteException(RemoteErrorCodes.Failure, "no token was received from service")
-                : secret;
+                : new GetLoginPasswordResult(secret);
         }
         catch (JsonException ex)
         {

@@ -7,13 +7,20 @@ using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Exec;
 
+/// <param name="Manifest">The logins and remotes the command gets.</param>
+/// <param name="Command">The command to run (no shell).</param>
+/// <param name="Environment">The caller's whole environment, which the child inherits less its credentials.</param>
+/// <param name="Output">Where the child's output goes (inherited, or captured line by line).</param>
 /// <param name="KeepUserState">Start from a copy of the user's remote.yaml and logins instead of an empty state.</param>
 /// <param name="NoVerify">Skip the online checks of tokens and passwords.</param>
 /// <param name="ForwardSignals">
 /// Take SIGINT, SIGTERM, SIGHUP and SIGQUIT of this process and pass them to the child (the tool); the tool then ends
 /// with the child, after cleaning up. A signal before the child started stops the scope: exit 128+signal.
 /// </param>
-internal sealed record ExecOptions(bool KeepUserState = false, bool NoVerify = false, bool ForwardSignals = false);
+internal sealed record ExecInScopeOptions(Manifest Manifest, ChildCommand Command, IReadOnlyDictionary<string, string> Environment, ExecOutput Output, bool KeepUserState = false, bool NoVerify = false, bool ForwardSignals = false);
+
+/// <param name="ExitCode">The child's exit code; 128+N when signal N ended it (or stopped the scope before it started).</param>
+internal sealed record ExecInScopeResult(int ExitCode);
 
 /// <summary>
 /// <c>exec -f MANIFEST -- COMMAND</c>: applies a manifest into a private, temporary configuration (same verification,
@@ -27,9 +34,13 @@ internal sealed class ExecInScope(RemoteContext context, IChildProcessLauncher? 
 
     private readonly IChildProcessLauncher _launcher = launcher ?? ProcessLauncher.Instance;
 
-    /// <param name="environment">The caller's whole environment, which the child inherits less its credentials.</param>
-    /// <returns>The child's exit code; 128+N when signal N ended it (or stopped the scope before it started).</returns>
-    public async Task<int> ExecuteAsync(Manifest manifest, ChildCommand command, IReadOnlyDictionary<string, string> environment, ExecOutput output, ExecOptions options, CancellationToken cancellationToken = default)
+    public async Task<ExecInScopeResult> ExecuteAsync(ExecInScopeOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ExecInScopeResult(await RunAsync(options.Manifest, options.Command, options.Environment, options.Output, options, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<int> RunAsync(Manifest manifest, ChildCommand command, IReadOnlyDictionary<string, string> environment, ExecOutput output, ExecInScopeOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(command);
@@ -48,7 +59,7 @@ internal sealed class ExecInScope(RemoteContext context, IChildProcessLauncher? 
                 await CopyUserStateAsync(scope);
             }
 
-            await new ApplyManifest(scopeContext).ExecuteAsync(manifest, new ApplyManifestOptions(DryRun: false, options.NoVerify), stop.Token);
+            await new ApplyManifest(scopeContext).ExecuteAsync(new ApplyManifestOptions(manifest, DryRun: false, options.NoVerify), stop.Token);
             if (signals?.Received is int early)
             {
                 return 128 + early;

@@ -10,13 +10,17 @@ namespace DotnetRemote.Core.Keyservers;
 /// <param name="Insecure">Skip TLS certificate verification for it.</param>
 internal sealed record AddKeyserverOptions(string Uri, string? RemoteName = null, int? Order = null, bool Insecure = false);
 
+/// <param name="Uri">The keyserver added, normalised as it is stored.</param>
+/// <param name="ConfigFile">The system file it was added to.</param>
+internal sealed record AddKeyserverResult(string Uri, string ConfigFile);
+
 /// <summary>
 /// <c>remote add-keyserver</c> / <c>keyserver add</c> (docs/compatibility.md#keyserver-add), editing the system file. Fixes: <c>--order</c>
 /// counts the keyservers a user sees, not hidden skipped entries, and a re-enabled keyserver takes <c>--insecure</c>.
 /// </summary>
 internal sealed class AddKeyserver(RemoteContext context)
 {
-    public async Task ExecuteAsync(AddKeyserverOptions options, CancellationToken cancellationToken = default)
+    public async Task<AddKeyserverResult> ExecuteAsync(AddKeyserverOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var uri = EndpointKeyservers.CheckSystemEdit(context, options.Uri);
@@ -59,5 +63,6 @@ internal sealed class AddKeyserver(RemoteContext context)
             list.Insert(index, entry);
             return 0;
         }).ConfigureAwait(false);
+        return new AddKeyserverResult(uri, context.Paths.SystemConfigFile);
     }
 }

@@ -11,14 +11,22 @@ internal sealed record KeyserverEntry(string Uri, bool Insecure, int Order, bool
 /// <param name="Keyservers">Null when the endpoint's keyserver could not be discovered.</param>
 internal sealed record EndpointKeyserverEntry(string Name, bool System, bool Default, IReadOnlyList<KeyserverEntry>? Keyservers);
 
+/// <param name="RemoteName">List only this remote's keyservers; null for every remote.</param>
+internal sealed record ListKeyserversOptions(string? RemoteName = null);
+
+/// <param name="Remotes">Every remote (or the one asked for) in name order.</param>
+internal sealed record ListKeyserversResult(IReadOnlyList<EndpointKeyserverEntry> Remotes);
+
 /// <summary>
 /// <c>keyserver list [remote]</c> (docs/compatibility.md#keyserver-list), every remote in name order. Unlike Apptainer it works without a
 /// default remote, and a named remote needs no default either (docs/compatibility.md#fix-keyserver-list).
 /// </summary>
 internal sealed class ListKeyservers(RemoteContext context)
 {
-    public async Task<IReadOnlyList<EndpointKeyserverEntry>> ExecuteAsync(string? remoteName = null, CancellationToken cancellationToken = default)
+    public async Task<ListKeyserversResult> ExecuteAsync(ListKeyserversOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var remoteName = options.RemoteName;
         var config = new RemoteConfigStore(context).LoadMerged();
         if (!string.IsNullOrEmpty(remoteName) && !config.Remotes.ContainsKey(remoteName))
         {
@@ -47,6 +55,6 @@ internal sealed class ListKeyservers(RemoteContext context)
             result.Add(new EndpointKeyserverEntry(name, endpoint.System, name == config.Active, keyservers));
         }
 
-        return result;
+        return new ListKeyserversResult(result);
     }
 }

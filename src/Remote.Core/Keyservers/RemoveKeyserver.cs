@@ -8,13 +8,17 @@ namespace DotnetRemote.Core.Keyservers;
 /// <param name="RemoteName">The system remote it belongs to; null for the default remote.</param>
 internal sealed record RemoveKeyserverOptions(string Uri, string? RemoteName = null);
 
+/// <param name="Uri">The keyserver removed (or hidden, for the endpoint's own).</param>
+/// <param name="ConfigFile">The system file it was removed from.</param>
+internal sealed record RemoveKeyserverResult(string Uri, string ConfigFile);
+
 /// <summary>
 /// <c>remote remove-keyserver</c> / <c>keyserver remove</c> (docs/compatibility.md#keyserver-remove). The endpoint's own keyserver is marked
 /// <c>Skip</c> rather than deleted, so discovery does not bring it back; the last visible one stays.
 /// </summary>
 internal sealed class RemoveKeyserver(RemoteContext context)
 {
-    public async Task ExecuteAsync(RemoveKeyserverOptions options, CancellationToken cancellationToken = default)
+    public async Task<RemoveKeyserverResult> ExecuteAsync(RemoveKeyserverOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var uri = EndpointKeyservers.CheckSystemEdit(context, options.Uri);
@@ -41,5 +45,6 @@ internal sealed class RemoveKeyserver(RemoteContext context)
 
             return 0;
         }).ConfigureAwait(false);
+        return new RemoveKeyserverResult(uri, context.Paths.SystemConfigFile);
     }
 }

@@ -4,6 +4,9 @@ using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Logins;
 
+/// <summary><c>logout --all</c> takes no options.</summary>
+internal sealed record LogoutAllOptions;
+
 /// <summary>What <see cref="LogoutAll"/> removed (no secrets).</summary>
 internal sealed record LogoutAllResult(int RegistryLogins, int KeyserverLogins, int Tokens);
 
@@ -13,9 +16,9 @@ internal sealed record LogoutAllResult(int RegistryLogins, int KeyserverLogins, 
 /// </summary>
 internal sealed class LogoutAll(RemoteContext context)
 {
-    public async Task<LogoutAllResult> ExecuteAsync(CancellationToken cancellationToken = default)
+    public async Task<LogoutAllResult> ExecuteAsync(LogoutAllOptions options, CancellationToken cancellationToken = default)
     {
-        var registries = await new RegistryLogoutAll(context).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        var registries = await new LogoutAllRegistries(context).ExecuteAsync(new LogoutAllRegistriesOptions(), cancellationToken).ConfigureAwait(false);
 
         // Temp copies a killed writer left beside docker-config.json hold secrets too; taking the lock sweeps them
         // (remote.yaml's are swept by its update below).

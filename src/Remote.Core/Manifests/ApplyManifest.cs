@@ -10,16 +10,13 @@ using DotnetRemote.Core.Remotes;
 
 namespace DotnetRemote.Core.Manifests;
 
+/// <param name="Manifest">What to apply. Values a reference resolved (<see cref="Manifest.Secrets"/>) are masked in
+/// the plan and in error messages, whatever field they fill.</param>
 /// <param name="DryRun">Plan only: verify (unless <paramref name="NoVerify"/>) and report, write nothing.</param>
 /// <param name="NoVerify">Skip the online checks of tokens and passwords.</param>
-internal sealed record ApplyManifestOptions(bool DryRun = false, bool NoVerify = false)
-{
-    /// <summary><c>--system</c>: the manifest's remotes go to the system file (root only; no tokens, no logins).</summary>
-    public bool SystemScope { get; init; }
-
-    /// <summary><c>--prune</c>: also remove what the manifest does not declare (the built-in <c>DefaultRemote</c> only with <c>remove: true</c>).</summary>
-    public bool Prune { get; init; }
-}
+/// <param name="SystemScope"><c>--system</c>: the manifest's remotes go to the system file (root only; no tokens, no logins).</param>
+/// <param name="Prune"><c>--prune</c>: also remove what the manifest does not declare (the built-in <c>DefaultRemote</c> only with <c>remove: true</c>).</param>
+internal sealed record ApplyManifestOptions(Manifest Manifest, bool DryRun = false, bool NoVerify = false, bool SystemScope = false, bool Prune = false);
 
 /// <summary>One planned change, free of secrets: <c>remote company: add</c>, <c>login docker://r: store</c>.</summary>
 /// <param name="Kind"><c>remote</c>, <c>token</c>, <c>keyservers</c>, <c>active</c>, <c>exclusive</c> or <c>login</c>.</param>
@@ -38,11 +35,13 @@ internal sealed record ApplyManifestResult(IReadOnlyList<ManifestChange> Changes
 internal sealed class ApplyManifest(RemoteContext context)
 {
     /// <summary>
-    /// Applies <paramref name="manifest"/>. Values a reference resolved (<see cref="Manifest.Secrets"/>) are masked in
-    /// the plan and in error messages, whatever field they fill.
+    /// Applies <see cref="ApplyManifestOptions.Manifest"/>. Values a reference resolved (<see cref="Manifest.Secrets"/>)
+    /// are masked in the plan and in error messages, whatever field they fill.
     /// </summary>
-    public async Task<ApplyManifestResult> ExecuteAsync(Manifest manifest, ApplyManifestOptions options, CancellationToken cancellationToken = default)
+    public async Task<ApplyManifestResult> ExecuteAsync(ApplyManifestOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var manifest = options.Manifest;
         ArgumentNullException.ThrowIfNull(manifest);
         ApplyManifestResult result;
         try
@@ -73,7 +72,7 @@ internal sealed class ApplyManifest(RemoteContext context)
         ArgumentNullException.ThrowIfNull(options);
         if (options.SystemScope)
         {
-            return await new SystemManifestApply(context).ExecuteAsync(manifest, options, cancellationToken).ConfigureAwait(false);
+            return await new ApplySystemManifest(context).ExecuteAsync(options, cancellationToken).ConfigureAwait(false);
         }
 
         ManifestPrune.CheckUserScope(manifest);
@@ -123,10 +122,10 @@ internal sealed class ApplyManifest(RemoteContext context)
 
         foreach (var login in manifest.Logins.Where(l => KeyserverUri.IsKeyserver(l.Uri)))
         {
-            var keyserverLogin = new KeyserverLoginOptions(login.Uri, login.Username, login.Password, login.Insecure);
+            var keyserverLogin = new LoginKeyserverOptions(login.Uri, login.Username, login.Password, login.Insecure);
             var credential = options.NoVerify
-                ? At(login.Origin, () => new KeyserverLogin(context).PrepareCredential(keyserverLogin, desired))
-                : await AtAsync(login.Origin, () => new KeyserverLogin(context).VerifyAsync(keyserverLogin, desired, cancellationToken), login.Uri).ConfigureAwait(false);
+                ? At(login.Origin, () => new KeyserverLoginCheck(context).PrepareCredential(keyserverLogin, desired))
+                : await AtAsync(login.Origin, () => new KeyserverLoginCheck(context).VerifyAsync(keyserverLogin, desired, cancellationToken), login.Uri).ConfigureAwait(false);
             var same = desired.Credentials.Any(c => c == credential);
             changes.Add(new ManifestChange("login", login.Uri, same ? "unchanged" : "store", login.Username.Length == 0 ? "token" : login.Username));
             keyserverLogins.Add(credential);
@@ -139,7 +138,7 @@ internal sealed class ApplyManifest(RemoteContext context)
             var stored = await credentials.FindAsync(reference, cancellationToken).ConfigureAwait(false);
 
             // A stored identity token came from an earlier verified login of this user; the password was just verified.
-            var same = stored is { Match: KeyMatch.Exact } && stored.Username == RegistryLogin.StoredUsername(login.Username)
+            var same = stored is { Match: KeyMatch.Exact } && stored.Username == LoginRegistry.StoredUsername(login.Username)
                 && (stored.IsIdentityToken ? identityTokens.ContainsKey(login) : stored.Secret == login.Password)
                 && desired.Credentials.Any(c => c.Uri == reference.Uri && c.Insecure == login.Insecure);
             changes.Add(new ManifestChange("login", reference.Uri, same ? "unchanged" : "store", login.Username));
@@ -160,7 +159,7 @@ internal sealed class ApplyManifest(RemoteContext context)
         // One commit for both files, pruned keys included: a kill between the two writes leaves no half-applied state.
         var logins = registryChanges
             .Select(c => identityTokens.TryGetValue(c.Login, out var identityToken)
-                ? new CommittedLogin(c.Reference, RegistryLogin.StoredUsername(c.Login.Username), identityToken, IsIdentityToken: true)
+                ? new CommittedLogin(c.Reference, LoginRegistry.StoredUsername(c.Login.Username), identityToken, IsIdentityToken: true)
                 : new CommittedLogin(c.Reference, c.Login.Username, c.Login.Password, IsIdentityToken: false))
             .ToList();
         await new ManifestCommit(context).CommitAsync(logins, prune?.DockerKeys ?? [], config =>
@@ -172,7 +171,7 @@ internal sealed class ApplyManifest(RemoteContext context)
 
             foreach (var credential in keyserverLogins)
             {
-                KeyserverLogin.Record(config, credential);
+                KeyserverLoginCheck.Record(config, credential);
             }
 
             foreach (var (reference, login) in registryChanges)

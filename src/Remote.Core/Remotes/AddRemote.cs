@@ -18,7 +18,7 @@ internal sealed record AddRemoteResult(string Name, string StoredUri, bool Insec
 /// <summary><c>remote add</c>: a new endpoint in the user or system file (seed; docs/compatibility.md#remote-add).</summary>
 internal sealed class AddRemote(RemoteContext context)
 {
-    public async Task<AddRemoteResult> ExecuteAsync(AddRemoteOptions options)
+    public async Task<AddRemoteResult> ExecuteAsync(AddRemoteOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Global)
@@ -64,7 +64,7 @@ internal sealed class AddRemote(RemoteContext context)
 
         if (options.Use)
         {
-            await new UseRemote(context).ExecuteAsync(new UseRemoteOptions(options.Name, Global: options.Global)).ConfigureAwait(false);
+            await new UseRemote(context).ExecuteAsync(new UseRemoteOptions(options.Name, Global: options.Global), cancellationToken).ConfigureAwait(false);
         }
 
         return new AddRemoteResult(options.Name, stored, insecure, options.Global);

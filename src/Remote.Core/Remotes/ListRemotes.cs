@@ -11,20 +11,23 @@ internal sealed record RemoteEntry(string Name, string Uri, bool Active, bool Gl
 
 internal sealed record LoginEntry(string Uri, bool Insecure);
 
+/// <summary><c>remote list</c> takes no options.</summary>
+internal sealed record ListRemotesOptions;
+
 /// <summary>
 /// Everything <c>remote list</c> shows. <see cref="Keyservers"/> is null when there is no usable default remote
 /// or its keyserver cannot be discovered (the seed then leaves the section out).
 /// </summary>
-internal sealed record RemoteListing(IReadOnlyList<RemoteEntry> Remotes, IReadOnlyList<KeyserverEntry>? Keyservers, IReadOnlyList<LoginEntry> Logins);
+internal sealed record ListRemotesResult(IReadOnlyList<RemoteEntry> Remotes, IReadOnlyList<KeyserverEntry>? Keyservers, IReadOnlyList<LoginEntry> Logins);
 
 /// <summary>
 /// <c>remote list</c>: the merged view of the user and system files. Creates an empty user file on first use, as
 /// Apptainer 1.2 does (<see cref="RemoteConfigStore.EnsureUserFile"/>); writes nothing else. Its logins are
-/// <see cref="RegistryList"/>'s: what <c>credential get</c> would serve, not what remote.yaml remembers.
+/// <see cref="ListRegistryLogins"/>'s: what <c>credential get</c> would serve, not what remote.yaml remembers.
 /// </summary>
 internal sealed class ListRemotes(RemoteContext context)
 {
-    public async Task<RemoteListing> ExecuteAsync(CancellationToken cancellationToken = default)
+    public async Task<ListRemotesResult> ExecuteAsync(ListRemotesOptions options, CancellationToken cancellationToken = default)
     {
         var store = new RemoteConfigStore(context);
         store.EnsureUserFile();
@@ -33,14 +36,14 @@ internal sealed class ListRemotes(RemoteContext context)
             .OrderBy(r => r.Key, StringComparer.Ordinal)
             .Select(r => new RemoteEntry(r.Key, r.Value.Uri, r.Key == config.Active, r.Value.System, r.Value.Exclusive, r.Value.Insecure))
             .ToList();
-        return new RemoteListing(remotes, await DefaultKeyserversAsync(config, cancellationToken).ConfigureAwait(false), await LoginsAsync(config, cancellationToken).ConfigureAwait(false));
+        return new ListRemotesResult(remotes, await DefaultKeyserversAsync(config, cancellationToken).ConfigureAwait(false), await LoginsAsync(config, cancellationToken).ConfigureAwait(false));
     }
 
     private async Task<IReadOnlyList<LoginEntry>> LoginsAsync(RemoteConfig config, CancellationToken cancellationToken)
     {
         try
         {
-            return (await new RegistryList(context).ExecuteAsync(cancellationToken).ConfigureAwait(false))
+            return (await new ListRegistryLogins(context).ExecuteAsync(new ListRegistryLoginsOptions(), cancellationToken).ConfigureAwait(false)).Logins
                 .Select(login => new LoginEntry(login.Uri ?? LoginUri(login.Key!), login.Insecure))
                 .ToList();
         }

@@ -8,10 +8,13 @@ namespace DotnetRemote.Core.Remotes;
 /// <param name="Global">Remove it from the system file (root only).</param>
 internal sealed record RemoveRemoteOptions(string Name, bool Global = false);
 
+/// <param name="Global">Whether it left the system file rather than the user's.</param>
+internal sealed record RemoveRemoteResult(string Name, bool Global);
+
 /// <summary><c>remote remove</c> (docs/compatibility.md#remote-remove).</summary>
 internal sealed class RemoveRemote(RemoteContext context)
 {
-    public async Task ExecuteAsync(RemoveRemoteOptions options)
+    public async Task<RemoveRemoteResult> ExecuteAsync(RemoveRemoteOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Global)
@@ -45,5 +48,6 @@ internal sealed class RemoveRemote(RemoteContext context)
             return 0;
         }).ConfigureAwait(false);
         context.Log.Info($"Remote {GoQuote.Quote(options.Name)} removed.");
+        return new RemoveRemoteResult(options.Name, options.Global);
     }
 }

@@ -9,10 +9,14 @@ namespace DotnetRemote.Core.Remotes;
 /// <param name="Exclusive">Make it the only usable remote for every user (root only; implies global).</param>
 internal sealed record UseRemoteOptions(string Name, bool Global = false, bool Exclusive = false);
 
+/// <param name="Name">The remote now in use.</param>
+/// <param name="Global">Set as the system default (with <paramref name="Exclusive"/>: exclusive).</param>
+internal sealed record UseRemoteResult(string Name, bool Global, bool Exclusive);
+
 /// <summary><c>remote use</c>: sets the active remote (docs/compatibility.md#remote-use).</summary>
 internal sealed class UseRemote(RemoteContext context)
 {
-    public async Task ExecuteAsync(UseRemoteOptions options)
+    public async Task<UseRemoteResult> ExecuteAsync(UseRemoteOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Global)
@@ -36,6 +40,7 @@ internal sealed class UseRemote(RemoteContext context)
         }
 
         context.Log.Info($"Remote {GoQuote.Quote(options.Name)} now in use.");
+        return new UseRemoteResult(options.Name, options.Global || options.Exclusive, options.Exclusive);
     }
 
     /// <summary>The set-default rules of docs/compatibility.md#remote-use on a loaded file.</summary>

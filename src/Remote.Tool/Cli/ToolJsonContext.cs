@@ -11,7 +11,7 @@ namespace DotnetRemote.Tool.Cli;
 
 /// <summary>Source-generated JSON for <c>--json</c> output (no reflection: the tool stays trimmable).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
-[JsonSerializable(typeof(RemoteListing))]
+[JsonSerializable(typeof(ListRemotesResult))]
 [JsonSerializable(typeof(IReadOnlyList<EndpointKeyserverEntry>))]
 [JsonSerializable(typeof(CredentialExplanation))]
 [JsonSerializable(typeof(ApplyManifestResult))]

@@ -40,12 +40,8 @@ internal static class ApplyCommand
 
             maskOutput.Flush();
             var checking = parseResult.GetValue(check);
-            var options = new ApplyManifestOptions(parseResult.GetValue(dryRun) || checking, parseResult.GetValue(noVerify))
-            {
-                SystemScope = parseResult.GetValue(system),
-                Prune = parseResult.GetValue(prune),
-            };
-            var result = await new ApplyManifest(context).ExecuteAsync(manifest, options, cancellationToken);
+            var options = new ApplyManifestOptions(manifest, parseResult.GetValue(dryRun) || checking, parseResult.GetValue(noVerify), SystemScope: parseResult.GetValue(system), Prune: parseResult.GetValue(prune));
+            var result = await new ApplyManifest(context).ExecuteAsync(options, cancellationToken);
             var exitCode = checking && result.ChangesAnything ? WouldChange : CommandRunner.Success;
             if (parseResult.GetValue(json))
             {

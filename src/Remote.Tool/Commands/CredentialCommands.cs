@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using DotnetRemote.Core.Credentials;
-using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Tool.Cli;
 
 namespace DotnetRemote.Tool.Commands;
@@ -107,34 +106,10 @@ internal static class CredentialCommands
 
         var directory = new Option<string?>("--dir") { Description = "where to write docker-credential-dotnet-remote (default: beside dotnet-remote)" };
         var install = new Command("install", "Write the docker-credential-dotnet-remote launcher") { directory };
-        runner.SetAction(install, (parseResult, context, _) =>
+        runner.SetAction(install, async (parseResult, context, cancellationToken) =>
         {
-            var launcher = SelfCommand();
-            var given = parseResult.GetValue(directory);
-            string path;
-            if (CredentialHelperInstaller.IsInPackageCache(AppContext.BaseDirectory, runner.Console.Environment))
-            {
-                // A local tool (tool manifest) runs from the NuGet cache, which `dotnet nuget locals all --clear` empties.
-                if (given is null)
-                {
-                    throw new RemoteException(RemoteErrorCodes.InvalidArgument,
-                        $"dotnet-remote runs from the NuGet package cache ({AppContext.BaseDirectory}), which a cache clean empties; pass --dir DIR (a folder on PATH): the launcher and a copy of the tool go there");
-                }
-
-                path = CredentialHelperInstaller.InstallCopy(Path.GetFullPath(given), AppContext.BaseDirectory, launcher);
-            }
-            else
-            {
-                path = CredentialHelperInstaller.Install(Path.GetFullPath(given ?? Path.GetDirectoryName(launcher[^1])!), launcher);
-            }
-
-            context.Log.Info($"Credential helper written to {path}; use it with \"credHelpers\": {{\"<registry>\": \"dotnet-remote\"}}");
-            if (!CredentialHelperInstaller.IsOnPath(Path.GetDirectoryName(path)!, runner.Console.Environment))
-            {
-                context.Log.Warning($"{Path.GetDirectoryName(path)} is not on PATH, so docker, podman and skopeo will not find {CredentialHelperInstaller.ProgramName}: add it to PATH or pass --dir with a folder on PATH");
-            }
-
-            return Task.FromResult(CommandRunner.Success);
+            await new InstallCredentialHelper(context).ExecuteAsync(new InstallCredentialHelperOptions(parseResult.GetValue(directory), AppContext.BaseDirectory, SelfCommand()), cancellationToken);
+            return CommandRunner.Success;
         });
         command.Add(install);
         return command;

@@ -44,8 +44,8 @@ internal static class ExecCommand
             output.Flush();
             var arguments = parseResult.GetValue(commandLine)!;
             var child = new ChildCommand(arguments[0], arguments[1..]);
-            var options = new ExecOptions(parseResult.GetValue(keepUserState), parseResult.GetValue(noVerify), ForwardSignals: true);
-            return await new ExecInScope(context).ExecuteAsync(manifest, child, ProcessEnvironment(), ExecOutput.Inherit, options, cancellationToken);
+            var options = new ExecInScopeOptions(manifest, child, ProcessEnvironment(), ExecOutput.Inherit, parseResult.GetValue(keepUserState), parseResult.GetValue(noVerify), ForwardSignals: true);
+            return (await new ExecInScope(context).ExecuteAsync(options, cancellationToken)).ExitCode;
         });
         return command;
     }

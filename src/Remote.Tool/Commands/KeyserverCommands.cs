@@ -35,7 +35,7 @@ internal static class KeyserverCommands
             try
             {
                 // The keyserver's own Insecure setting decides TLS verification, as in Apptainer's keyserver group.
-                await new KeyserverLogin(context).ExecuteAsync(new KeyserverLoginOptions(keyserver, username, password), cancellationToken);
+                await new LoginKeyserver(context).ExecuteAsync(new LoginKeyserverOptions(keyserver, username, password), cancellationToken);
             }
             catch (RemoteException ex)
             {
@@ -51,9 +51,9 @@ internal static class KeyserverCommands
     {
         var uri = new Argument<string>("keyserver_url") { Description = "the keyserver to forget the login of" };
         var command = new Command("logout", "Logout from a keyserver") { uri };
-        runner.SetAction(command, async (parseResult, context, _) =>
+        runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
-            await new KeyserverLogout(context).ExecuteAsync(parseResult.GetValue(uri)!);
+            await new LogoutKeyserver(context).ExecuteAsync(new LogoutKeyserverOptions(parseResult.GetValue(uri)!), cancellationToken);
             return CommandRunner.Success;
         });
         return command;
@@ -94,7 +94,7 @@ internal static class KeyserverCommands
         var command = new Command("list", "List all keyservers that are configured") { remote, json };
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
-            var endpoints = await new ListKeyservers(context).ExecuteAsync(parseResult.GetValue(remote), cancellationToken);
+            var endpoints = (await new ListKeyservers(context).ExecuteAsync(new ListKeyserversOptions(parseResult.GetValue(remote)), cancellationToken)).Remotes;
             var output = runner.Console.Output;
             if (parseResult.GetValue(json))
             {

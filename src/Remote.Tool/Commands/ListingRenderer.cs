@@ -6,7 +6,7 @@ namespace DotnetRemote.Tool.Commands;
 /// <summary>The seed's three-section <c>remote list</c> output (docs/compatibility.md#remote-list).</summary>
 internal static class ListingRenderer
 {
-    public static void Write(RemoteListing listing, TextWriter output)
+    public static void Write(ListRemotesResult listing, TextWriter output)
     {
         output.Write("Cloud Services Endpoints\n========================\n\n");
         var remotes = new TextTable().Row("NAME", "URI", "ACTIVE", "GLOBAL", "EXCLUSIVE", "INSECURE");

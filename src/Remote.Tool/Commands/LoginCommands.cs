@@ -25,28 +25,18 @@ internal static class LoginCommands
         secrets.AddTo(command);
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
-            var login = LoginTarget.Classify(context, parseResult.GetValue(target));
+            var username = secrets.Username(parseResult, runner);
+            var prepare = new PrepareLoginOptions(parseResult.GetValue(target), username, TokenFile: parseResult.GetValue(tokenFile) is not null);
+            var login = (await new PrepareLogin(context).ExecuteAsync(prepare, cancellationToken)).Target;
             if (login.Kind == LoginKind.Remote)
             {
                 return await LoginToRemoteAsync(runner, context, login.Remote!, parseResult.GetValue(tokenFile), cancellationToken);
             }
 
-            if (parseResult.GetValue(tokenFile) is not null)
-            {
-                throw new RemoteException(RemoteErrorCodes.InvalidArgument, "--tokenfile is only supported for login to a remote endpoint, not OCI (docker/oras) or keyservers");
-            }
-
-            var uri = login.Value;
             var insecureLogin = runner.FlagOrEnvironment(parseResult, insecure, "APPTAINER_LOGIN_INSECURE");
-            if (login.Kind == LoginKind.Keyserver)
-            {
-                var username = secrets.Username(parseResult, runner);
-                var password = secrets.Password(parseResult, runner, "Password (or token when username is empty): ");
-                await new KeyserverLogin(context).ExecuteAsync(new KeyserverLoginOptions(uri, username, password, insecureLogin), cancellationToken);
-                return CommandRunner.Success;
-            }
-
-            return await RegistryCommands.LoginAsync(runner, context, parseResult, secrets, uri, insecureLogin, parseResult.GetValue(trustRealm) ?? [], cancellationToken);
+            var password = secrets.Password(parseResult, runner, "Password (or token when username is empty): ");
+            await new Login(context).ExecuteAsync(new LoginOptions(login, username, password, insecureLogin, parseResult.GetValue(trustRealm)), cancellationToken);
+            return CommandRunner.Success;
         });
         return command;
     }
@@ -60,23 +50,12 @@ internal static class LoginCommands
         {
             if (parseResult.GetValue(all))
             {
-                await new LogoutAll(context).ExecuteAsync(cancellationToken);
+                await new LogoutAll(context).ExecuteAsync(new LogoutAllOptions(), cancellationToken);
                 return CommandRunner.Success;
             }
 
-            var logout = LoginTarget.Classify(context, parseResult.GetValue(target));
-            switch (logout.Kind)
-            {
-                case LoginKind.Remote:
-                    await new RemoteLogout(context).ExecuteAsync(logout.Value);
-                    return CommandRunner.Success;
-                case LoginKind.Keyserver:
-                    await new KeyserverLogout(context).ExecuteAsync(logout.Value);
-                    return CommandRunner.Success;
-            }
-
-            var uri = logout.Value;
-            return await RegistryCommands.LogoutAsync(context, uri, cancellationToken);
+            await new Logout(context).ExecuteAsync(new LogoutOptions(LoginTarget.Classify(context, parseResult.GetValue(target))), cancellationToken);
+            return CommandRunner.Success;
         });
         return command;
     }
@@ -90,7 +69,7 @@ internal static class LoginCommands
         {
             var remote = parseResult.GetValue(name);
             context.Log.Info(remote is null ? "Checking status of default remote." : $"Checking status of remote: {remote}");
-            var status = await new RemoteStatus(context).ExecuteAsync(remote, cancellationToken);
+            var status = await new GetRemoteStatus(context).ExecuteAsync(new GetRemoteStatusOptions(remote), cancellationToken);
             var output = runner.Console.Output;
             if (parseResult.GetValue(json))
             {
@@ -137,7 +116,7 @@ internal static class LoginCommands
         runner.SetAction(command, async (_, context, cancellationToken) =>
         {
             // The one place a secret reaches stdout: the user asked for it, to pipe into docker login.
-            runner.Console.Output.Write(await new GetLoginPassword(context).ExecuteAsync(cancellationToken) + "\n");
+            runner.Console.Output.Write((await new GetLoginPassword(context).ExecuteAsync(new GetLoginPasswordOptions(), cancellationToken)).Password + "\n");
             return CommandRunner.Success;
         });
         return command;
@@ -179,7 +158,7 @@ internal static class LoginCommands
             }
         }
 
-        await new RemoteLogin(context).ExecuteAsync(remote.Name, token, cancellationToken);
+        await new Login(context).ExecuteAsync(new LoginOptions(LoginTarget.ForRemote(remote), "", token), cancellationToken);
         return CommandRunner.Success;
     }
 }

@@ -3,7 +3,6 @@ using System.Text.Json;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Logins;
-using DotnetRemote.Core.Registries;
 using DotnetRemote.Tool.Cli;
 
 namespace DotnetRemote.Tool.Commands;
@@ -32,19 +31,20 @@ internal static class RegistryCommands
         {
             if (parseResult.GetValue(all))
             {
-                await new RegistryLogoutAll(context).ExecuteAsync(cancellationToken);
+                await new LogoutAllRegistries(context).ExecuteAsync(new LogoutAllRegistriesOptions(), cancellationToken);
                 return CommandRunner.Success;
             }
 
             var uri = parseResult.GetValue(logoutUri) ?? throw new RemoteException(RemoteErrorCodes.InvalidArgument, "name a registry URI, or use --all");
-            return await LogoutAsync(context, uri, cancellationToken);
+            await new LogoutRegistry(context).ExecuteAsync(new LogoutRegistryOptions(uri), cancellationToken);
+            return CommandRunner.Success;
         }, AuthFile);
 
         var json = new Option<bool>("--json") { Description = "print machine-readable JSON" };
         var list = new Command("list", "List all OCI credentials that are configured") { json };
         runner.SetAction(list, async (parseResult, context, cancellationToken) =>
         {
-            var entries = await new RegistryList(context).ExecuteAsync(cancellationToken);
+            var entries = (await new ListRegistryLogins(context).ExecuteAsync(new ListRegistryLoginsOptions(), cancellationToken)).Logins;
             if (parseResult.GetValue(json))
             {
                 runner.Console.Output.Write(JsonSerializer.Serialize(entries, ToolJsonContext.Output.IReadOnlyListRegistryLoginInfo) + "\n");
@@ -73,32 +73,13 @@ internal static class RegistryCommands
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public static async Task<int> LoginAsync(CommandRunner runner, RemoteContext context, ParseResult parseResult, SecretOptions secrets, string uri, bool insecure, IReadOnlyList<string> trustedRealms, CancellationToken cancellationToken)
+    private static async Task<int> LoginAsync(CommandRunner runner, RemoteContext context, ParseResult parseResult, SecretOptions secrets, string uri, bool insecure, IReadOnlyList<string> trustedRealms, CancellationToken cancellationToken)
     {
         // Scheme and username are checked before any prompt, as Apptainer does.
-        RegistryReference.ParseRegistry(uri);
         var username = secrets.Username(parseResult, runner);
-        if (username.Length == 0)
-        {
-            throw new RemoteException(RemoteErrorCodes.InvalidArgument, $"while login to {uri}: Docker/OCI registry requires a username");
-        }
-
+        var login = (await new PrepareLogin(context).ExecuteAsync(new PrepareLoginOptions(uri, username, Kind: LoginKind.Registry), cancellationToken)).Target;
         var password = secrets.Password(parseResult, runner, "Password (or token when username is empty): ");
-        try
-        {
-            await new RegistryLogin(context).ExecuteAsync(new RegistryLoginOptions { Uri = uri, Username = username, Password = password, Insecure = insecure, TrustedRealms = trustedRealms }, cancellationToken);
-        }
-        catch (RemoteException ex)
-        {
-            throw new RemoteException(ex.Code, $"while login to {uri}: {ex.Message}", ex);
-        }
-
-        return CommandRunner.Success;
-    }
-
-    public static async Task<int> LogoutAsync(RemoteContext context, string uri, CancellationToken cancellationToken)
-    {
-        await new RegistryLogout(context).ExecuteAsync(new RegistryLogoutOptions { Uri = uri }, cancellationToken);
+        await new Login(context).ExecuteAsync(new LoginOptions(login, username, password, insecure, trustedRealms), cancellationToken);
         return CommandRunner.Success;
     }
 }

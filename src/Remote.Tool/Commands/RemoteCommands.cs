@@ -15,10 +15,10 @@ internal static class RemoteCommands
         var command = new Command("list", "List all apptainer remote endpoints, keyservers, and OCI credentials that are configured") { json };
         runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
-            var listing = await new ListRemotes(context).ExecuteAsync(cancellationToken);
+            var listing = await new ListRemotes(context).ExecuteAsync(new ListRemotesOptions(), cancellationToken);
             if (parseResult.GetValue(json))
             {
-                runner.Console.Output.Write(JsonSerializer.Serialize(listing, ToolJsonContext.Output.RemoteListing) + "\n");
+                runner.Console.Output.Write(JsonSerializer.Serialize(listing, ToolJsonContext.Output.ListRemotesResult) + "\n");
             }
             else
             {
@@ -48,7 +48,7 @@ internal static class RemoteCommands
                 parseResult.GetValue(global),
                 runner.FlagOrEnvironment(parseResult, insecure, "APPTAINER_ADD_INSECURE"),
                 parseResult.GetValue(use));
-            await new AddRemote(context).ExecuteAsync(options);
+            await new AddRemote(context).ExecuteAsync(options, cancellationToken);
             if (parseResult.GetValue(noLogin))
             {
                 return CommandRunner.Success;
@@ -61,7 +61,7 @@ internal static class RemoteCommands
                 return CommandRunner.Success;
             }
 
-            var target = new RemoteLogin(context).FindTarget(options.Name)!;
+            var target = LoginTarget.FindRemote(context, options.Name)!;
             return await LoginCommands.LoginToRemoteAsync(runner, context, target, parseResult.GetValue(tokenFile), cancellationToken);
         });
         return command;
@@ -72,9 +72,9 @@ internal static class RemoteCommands
         var name = new Argument<string>("remote_name") { Description = "the remote to remove" };
         var global = GlobalOption("edit the list of globally configured remote endpoints");
         var command = new Command("remove", "Remove an existing apptainer remote endpoint") { name, global };
-        runner.SetAction(command, async (parseResult, context, _) =>
+        runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
-            await new RemoveRemote(context).ExecuteAsync(new RemoveRemoteOptions(parseResult.GetValue(name)!, parseResult.GetValue(global)));
+            await new RemoveRemote(context).ExecuteAsync(new RemoveRemoteOptions(parseResult.GetValue(name)!, parseResult.GetValue(global)), cancellationToken);
             return CommandRunner.Success;
         });
         return command;
@@ -86,9 +86,9 @@ internal static class RemoteCommands
         var global = GlobalOption("edit the list of globally configured remote endpoints");
         var exclusive = new Option<bool>("--exclusive", "-e") { Description = "set the endpoint as exclusive (root user only, imply --global)" };
         var command = new Command("use", "Set an Apptainer remote endpoint to be actively used") { name, global, exclusive };
-        runner.SetAction(command, async (parseResult, context, _) =>
+        runner.SetAction(command, async (parseResult, context, cancellationToken) =>
         {
-            await new UseRemote(context).ExecuteAsync(new UseRemoteOptions(parseResult.GetValue(name)!, parseResult.GetValue(global), parseResult.GetValue(exclusive)));
+            await new UseRemote(context).ExecuteAsync(new UseRemoteOptions(parseResult.GetValue(name)!, parseResult.GetValue(global), parseResult.GetValue(exclusive)), cancellationToken);
             return CommandRunner.Success;
         });
         return command;

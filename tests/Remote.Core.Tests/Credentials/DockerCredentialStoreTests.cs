@@ -17,9 +17,9 @@ public class DockerCredentialStoreTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    private Task<RegistryLoginResult> Login(string uri, FakeRegistry? registry = null) =>
-        new RegistryLogin(_home.Context(registry ?? FakeRegistry.BasicAuth("alice", "right")))
-            .ExecuteAsync(new RegistryLoginOptions { Uri = uri, Username = "alice", Password = "right" });
+    private Task<LoginRegistryResult> Login(string uri, FakeRegistry? registry = null) =>
+        new LoginRegistry(_home.Context(registry ?? FakeRegistry.BasicAuth("alice", "right")))
+            .ExecuteAsync(new LoginRegistryOptions(uri, "alice", "right"));
 
     private async Task<(int Exit, string Output)> Serve(string action, string input = "")
     {
@@ -45,7 +45,7 @@ public class DockerCredentialStoreTests : IDisposable
         Assert.Equal("hostkeyed", (await new CredentialResolver(_home.Context()).ResolveAsync("docker://localhost:5000/team/app:1"))!.Helper);
         Assert.Equal([new StoredLogin(_home.PrimaryFile, "localhost:5000/team", "alice", "hostkeyed")], await new DockerCredentialStore(_home.Context(), _home.PrimaryFile).ListAsync());
 
-        var logout = await new RegistryLogout(_home.Context()).ExecuteAsync(new RegistryLogoutOptions { Uri = "docker://localhost:5000/team" });
+        var logout = await new LogoutRegistry(_home.Context()).ExecuteAsync(new LogoutRegistryOptions("docker://localhost:5000/team"));
 
         Assert.Equal([new ErasedLogin("localhost:5000/team", "hostkeyed")], logout.Erased);
         Assert.Empty(FakeCredentialHelper.StoredFiles(state));
@@ -62,7 +62,7 @@ public class DockerCredentialStoreTests : IDisposable
         await Login("docker://localhost:5000");
         Assert.Equal(2, FakeCredentialHelper.StoredFiles(state).Length);
 
-        var result = await new RegistryLogoutAll(_home.Context()).ExecuteAsync();
+        var result = await new LogoutAllRegistries(_home.Context()).ExecuteAsync(new LogoutAllRegistriesOptions());
 
         Assert.All(result.Erased, e => Assert.Equal("hostkeyed", e.Helper));
         Assert.Empty(FakeCredentialHelper.StoredFiles(state));
@@ -77,11 +77,11 @@ public class DockerCredentialStoreTests : IDisposable
         await new CredentialHelperClient("pass", _home.Environment).StoreAsync(new HelperCredential("localhost:5003", "carol", "pw"));
         Assert.NotNull(await new CredentialResolver(_home.Context()).ResolveAsync("docker://localhost:5003/x"));
 
-        var result = await new RegistryLogoutAll(_home.Context()).ExecuteAsync();
+        var result = await new LogoutAllRegistries(_home.Context()).ExecuteAsync(new LogoutAllRegistriesOptions());
 
         Assert.Equal([new ErasedLogin("localhost:5000", "pass"), new ErasedLogin("localhost:5003", "pass")], result.Erased);
         Assert.Empty(FakeCredentialHelper.StoredFiles(state));
-        Assert.Empty(await new RegistryList(_home.Context()).ExecuteAsync());
+        Assert.Empty((await new ListRegistryLogins(_home.Context()).ExecuteAsync(new ListRegistryLoginsOptions())).Logins);
     }
 
     [Fact]
@@ -232,7 +232,7 @@ public class DockerCredentialStoreTests : IDisposable
                     ? FakeRegistry.Status(System.Net.HttpStatusCode.OK)
                     : FakeRegistry.Status(System.Net.HttpStatusCode.Unauthorized, $"Bearer realm=\"{realm}\",service=\"s\""));
 
-        await new RegistryLogin(_home.Context(registry)).ExecuteAsync(new RegistryLoginOptions { Uri = "docker://localhost:5000", Username = "<token>", Password = "refresh-4" });
+        await new LoginRegistry(_home.Context(registry)).ExecuteAsync(new LoginRegistryOptions("docker://localhost:5000", "<token>", "refresh-4"));
 
         var entry = Auths()["localhost:5000"]!.AsObject();
         Assert.Equal(("refresh-4", null), ((string?)entry["identitytoken"], (string?)entry["auth"]));
@@ -256,11 +256,11 @@ public class DockerCredentialStoreTests : IDisposable
     {
         await Serve("store", """{"ServerURL":"localhost:5000","Username":"bob","Secret":"pw"}""");
         Assert.Equal(["docker://localhost:5000"], RemoteYamlUris());
-        Assert.Equal(["docker://localhost:5000"], (await new RegistryList(_home.Context()).ExecuteAsync()).Select(l => l.Uri));
+        Assert.Equal(["docker://localhost:5000"], (await new ListRegistryLogins(_home.Context()).ExecuteAsync(new ListRegistryLoginsOptions())).Logins.Select(l => l.Uri));
 
         Assert.Equal((0, ""), await Serve("erase", "localhost:5000"));
         Assert.Empty(RemoteYamlUris());
-        Assert.Empty(await new RegistryList(_home.Context()).ExecuteAsync());
+        Assert.Empty((await new ListRegistryLogins(_home.Context()).ExecuteAsync(new ListRegistryLoginsOptions())).Logins);
     }
 
     [Fact]
@@ -279,7 +279,7 @@ public class DockerCredentialStoreTests : IDisposable
         await helper.StoreAsync(new HelperCredential("localhost:5003", "carol", "pw"));
         await helper.StoreAsync(new HelperCredential("localhost:5004/ns", "dave", "pw"));
 
-        var listed = (await new RegistryList(_home.Context()).ExecuteAsync()).Select(l => l.Key!).ToList();
+        var listed = (await new ListRegistryLogins(_home.Context()).ExecuteAsync(new ListRegistryLoginsOptions())).Logins.Select(l => l.Key!).ToList();
         var served = new List<string>();
         foreach (var uri in new[] { "localhost:5000", "localhost:5001", "localhost:5002/team", "localhost:5003", "localhost:5004/ns" })
         {

@@ -27,7 +27,7 @@ public sealed class RemoteStatusTests : IDisposable
         _machine.WriteUser($"Active: corp\nRemotes:\n  corp:\n    URI: {Host}\n    Token: stored-token\n    System: false\n    Exclusive: false\n");
         _http.Respond(TokenStatus, "", answer);
 
-        var status = await new RemoteStatus(_machine.Context(http: _http)).ExecuteAsync("corp");
+        var status = await new GetRemoteStatus(_machine.Context(http: _http)).ExecuteAsync(new GetRemoteStatusOptions("corp"));
 
         Assert.Equal(Enum.Parse<TokenState>(expected), status.Token);
         Assert.Equal(expected == nameof(TokenState.Valid), status.TokenError is null);
@@ -38,7 +38,7 @@ public sealed class RemoteStatusTests : IDisposable
     {
         _machine.WriteUser($"Active: corp\nRemotes:\n  corp:\n    URI: {Host}\n    System: false\n    Exclusive: false\n");
 
-        var status = await new RemoteStatus(_machine.Context(http: _http)).ExecuteAsync(null);
+        var status = await new GetRemoteStatus(_machine.Context(http: _http)).ExecuteAsync(new GetRemoteStatusOptions(null));
 
         Assert.Equal(TokenState.None, status.Token);
         Assert.Equal(["Keyserver", "Library", "Token"], status.Services.Select(s => s.Name));

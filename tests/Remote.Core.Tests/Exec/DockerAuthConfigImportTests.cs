@@ -60,7 +60,7 @@ public sealed class DockerAuthConfigImportTests : IDisposable
     {
         var manifest = Read(Document(ManifestSandbox.RegistryHost, Auth(ManifestSandbox.RegistryUser, ManifestSandbox.RegistryPassword)));
 
-        var result = await new ApplyManifest(_sandbox.Context()).ExecuteAsync(manifest, new ApplyManifestOptions());
+        var result = await new ApplyManifest(_sandbox.Context()).ExecuteAsync(new ApplyManifestOptions(manifest));
 
         Assert.True(result.Applied);
         Assert.Contains(_sandbox.Web.Requests, request => request.Url == $"https://{ManifestSandbox.RegistryHost}/v2/" && request.Authorization is not null);
@@ -72,7 +72,7 @@ public sealed class DockerAuthConfigImportTests : IDisposable
     {
         var manifest = Read(Document(ManifestSandbox.RegistryHost, Auth(ManifestSandbox.RegistryUser, "wrong-password")), "# CI\n" + Manifest);
 
-        var error = await Assert.ThrowsAsync<RemoteException>(() => new ApplyManifest(_sandbox.Context()).ExecuteAsync(manifest, new ApplyManifestOptions()));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => new ApplyManifest(_sandbox.Context()).ExecuteAsync(new ApplyManifestOptions(manifest)));
 
         Assert.StartsWith($"{_sandbox.ManifestPath}:2 (dockerAuthConfig \"{ManifestSandbox.RegistryHost}\"): ", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-password", error.Message, StringComparison.Ordinal);

@@ -45,7 +45,7 @@ public sealed class ExecInScopeTests : IDisposable
     {
         var launcher = new FakeLauncher(exitCode: 7);
 
-        var exit = await Exec(launcher).ExecuteAsync(Company(), new ChildCommand("skopeo", ["copy", "a", "b"]), Parent, ExecOutput.Inherit, new ExecOptions());
+        var exit = (await Exec(launcher).ExecuteAsync(new ExecInScopeOptions(Company(), new ChildCommand("skopeo", ["copy", "a", "b"]), Parent, ExecOutput.Inherit))).ExitCode;
 
         Assert.Equal(7, exit);
         var started = Assert.Single(launcher.Started);
@@ -74,7 +74,7 @@ public sealed class ExecInScopeTests : IDisposable
         _sandbox.SetVariable("REGISTRY_PASSWORD", "wrong-password");
         var launcher = new FakeLauncher(exitCode: 0);
 
-        var error = await Assert.ThrowsAsync<RemoteException>(() => Exec(launcher).ExecuteAsync(Company(), new ChildCommand("true", []), Parent, ExecOutput.Inherit, new ExecOptions()));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Exec(launcher).ExecuteAsync(new ExecInScopeOptions(Company(), new ChildCommand("true", []), Parent, ExecOutput.Inherit)));
 
         Assert.Contains($"{_sandbox.ManifestPath}:{ManifestSandbox.RegistryLoginLine}", error.Message, StringComparison.Ordinal);
         Assert.Empty(launcher.Started);
@@ -85,7 +85,7 @@ public sealed class ExecInScopeTests : IDisposable
     public async Task A_command_that_cannot_start_leaves_no_folder()
     {
         var error = await Assert.ThrowsAsync<RemoteException>(() =>
-            Exec(ProcessLauncher.Instance).ExecuteAsync(Company(), new ChildCommand("/nonexistent/program", []), Parent, ExecOutput.Inherit, new ExecOptions(NoVerify: true)));
+            Exec(ProcessLauncher.Instance).ExecuteAsync(new ExecInScopeOptions(Company(), new ChildCommand("/nonexistent/program", []), Parent, ExecOutput.Inherit, NoVerify: true)));
 
         Assert.Equal(RemoteErrorCodes.ExecFailed, error.Code);
         Assert.Equal("cannot run /nonexistent/program: no such file or directory (is it on PATH?)", error.Message);
@@ -104,9 +104,9 @@ public sealed class ExecInScopeTests : IDisposable
         var dockerBefore = File.ReadAllText(Path.Combine(dockerDirectory, "config.json"));
 
         var isolated = new FakeLauncher(exitCode: 0);
-        await Exec(isolated).ExecuteAsync(Company(), new ChildCommand("x", []), Parent, ExecOutput.Inherit, new ExecOptions());
+        await Exec(isolated).ExecuteAsync(new ExecInScopeOptions(Company(), new ChildCommand("x", []), Parent, ExecOutput.Inherit));
         var kept = new FakeLauncher(exitCode: 0, childWrites: true);
-        await Exec(kept).ExecuteAsync(Company(), new ChildCommand("x", []), Parent, ExecOutput.Inherit, new ExecOptions(KeepUserState: true));
+        await Exec(kept).ExecuteAsync(new ExecInScopeOptions(Company(), new ChildCommand("x", []), Parent, ExecOutput.Inherit, KeepUserState: true));
 
         var inside = isolated.Started[0].Files;
         Assert.DoesNotContain("users-own-token", inside["remote.yaml"], StringComparison.Ordinal);
@@ -128,10 +128,9 @@ public sealed class ExecInScopeTests : IDisposable
         var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var output = new ExecOutput(lines.Enqueue, line => lines.Enqueue("err: " + line));
         var exec = Exec(ProcessLauncher.Instance);
-        var options = new ExecOptions(NoVerify: true);
 
-        var exit = await exec.ExecuteAsync(Company(), new ChildCommand("/bin/sh", ["-c", "echo out; echo oops >&2; test -f \"$REGISTRY_AUTH_FILE\" && exit 3"]), Parent, output, options);
-        var killed = await exec.ExecuteAsync(Company(), new ChildCommand("/bin/sh", ["-c", "kill -TERM $$"]), Parent, output, options);
+        var exit = (await exec.ExecuteAsync(new ExecInScopeOptions(Company(), new ChildCommand("/bin/sh", ["-c", "echo out; echo oops >&2; test -f \"$REGISTRY_AUTH_FILE\" && exit 3"]), Parent, output, NoVerify: true))).ExitCode;
+        var killed = (await exec.ExecuteAsync(new ExecInScopeOptions(Company(), new ChildCommand("/bin/sh", ["-c", "kill -TERM $$"]), Parent, output, NoVerify: true))).ExitCode;
 
         Assert.Equal(3, exit);
         Assert.Equal(128 + 15, killed);
@@ -144,7 +143,7 @@ public sealed class ExecInScopeTests : IDisposable
     {
         var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
 
-        await Exec(ProcessLauncher.Instance).ExecuteAsync(Company(), new ChildCommand("/usr/bin/env", []), Parent, new ExecOutput(lines.Enqueue, lines.Enqueue), new ExecOptions(NoVerify: true));
+        await Exec(ProcessLauncher.Instance).ExecuteAsync(new ExecInScopeOptions(Company(), new ChildCommand("/usr/bin/env", []), Parent, new ExecOutput(lines.Enqueue, lines.Enqueue), NoVerify: true));
 
         Assert.Equal(["APPTAINER_CONFIGDIR", "DOCKER_CONFIG", "DOTNET_REMOTE_EXEC_DIR", "PATH", "REGISTRY_AUTH_FILE"], lines.Select(line => line[..line.IndexOf('=', StringComparison.Ordinal)]).Order());
     }
@@ -160,7 +159,7 @@ public sealed class ExecInScopeTests : IDisposable
             cancel.Cancel();
         }, null);
 
-        var exit = await Exec(ProcessLauncher.Instance).ExecuteAsync(Company(), new ChildCommand("/bin/sh", ["-c", "echo started; exec sleep 60"]), Parent, output, new ExecOptions(NoVerify: true), cancel.Token);
+        var exit = (await Exec(ProcessLauncher.Instance).ExecuteAsync(new ExecInScopeOptions(Company(), new ChildCommand("/bin/sh", ["-c", "echo started; exec sleep 60"]), Parent, output, NoVerify: true), cancel.Token)).ExitCode;
 
         Assert.Equal(128 + 15, exit);
         Assert.Equal(["started"], lines);

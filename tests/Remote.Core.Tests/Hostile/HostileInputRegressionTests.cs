@@ -136,7 +136,7 @@ public sealed class HostileInputRegressionTests : IDisposable
     {
         _machine.WriteUser("Active: p\nRemotes:\n  p:\n    URI: h.example.com:99999\n");
 
-        var error = await Assert.ThrowsAsync<RemoteException>(() => new RemoteStatus(_machine.Context()).ExecuteAsync("p"));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => new GetRemoteStatus(_machine.Context()).ExecuteAsync(new GetRemoteStatusOptions("p")));
 
         Assert.Contains("h.example.com:99999", error.Message, StringComparison.Ordinal);
     }
@@ -205,8 +205,8 @@ public sealed class HostileInputRegressionTests : IDisposable
         var bad = ManifestReader.Parse("logins:\n  - uri: docker://${env:HOST}\n    username: u\n    password: ${env:PW}\n", "/p/m.yaml", variables.GetValueOrDefault);
         var good = ManifestReader.Parse($"logins:\n  - uri: docker://${{env:GOODHOST}}\n    username: ${{file:{environ}}}\n    password: ${{env:PW}}\n", "/p/m.yaml", variables.GetValueOrDefault);
 
-        var error = await Assert.ThrowsAsync<RemoteException>(() => new ApplyManifest(_machine.Context()).ExecuteAsync(bad, new ApplyManifestOptions(NoVerify: true)));
-        var plan = await new ApplyManifest(_machine.Context()).ExecuteAsync(good, new ApplyManifestOptions(DryRun: true, NoVerify: true));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => new ApplyManifest(_machine.Context()).ExecuteAsync(new ApplyManifestOptions(bad, NoVerify: true)));
+        var plan = await new ApplyManifest(_machine.Context()).ExecuteAsync(new ApplyManifestOptions(good, DryRun: true, NoVerify: true));
 
         Assert.DoesNotContain("99999x", error.Message, StringComparison.Ordinal);
         Assert.Contains("docker://***", error.Message, StringComparison.Ordinal);
@@ -246,7 +246,7 @@ public sealed class HostileInputRegressionTests : IDisposable
             File.WriteAllText(file, "{\"auths\":{\"r\":{\"auth\":\"c2VjcmV0\"}}}");
         }
 
-        await new LogoutAll(_machine.Context()).ExecuteAsync();
+        await new LogoutAll(_machine.Context()).ExecuteAsync(new LogoutAllOptions());
 
         Assert.All(leftovers, file => Assert.False(File.Exists(file), file));
     }

@@ -196,7 +196,7 @@ public sealed class ParserFuzzTests : IDisposable
                 try
                 {
                     var manifest = ManifestReader.Parse(text, Path.Combine(pipeline, "remotes.yaml"), name => variables.GetValueOrDefault(name));
-                    new ApplyManifest(context).ExecuteAsync(manifest, new ApplyManifestOptions(DryRun: false, NoVerify: true)).GetAwaiter().GetResult();
+                    new ApplyManifest(context).ExecuteAsync(new ApplyManifestOptions(manifest, DryRun: false, NoVerify: true)).GetAwaiter().GetResult();
                 }
                 catch (RemoteException ex)
                 {
@@ -278,8 +278,8 @@ public sealed class ParserFuzzTests : IDisposable
                 {
                     machine.WriteUser("Active: company\nRemotes:\n  company:\n    URI: library.example.com\n    Token: t\n");
                     var context = machine.Context(http: web);
-                    new RemoteStatus(context).ExecuteAsync("company").GetAwaiter().GetResult();
-                    new GetLoginPassword(context).ExecuteAsync().GetAwaiter().GetResult();
+                    new GetRemoteStatus(context).ExecuteAsync(new GetRemoteStatusOptions("company")).GetAwaiter().GetResult();
+                    new GetLoginPassword(context).ExecuteAsync(new GetLoginPasswordOptions()).GetAwaiter().GetResult();
                 }
                 finally
                 {

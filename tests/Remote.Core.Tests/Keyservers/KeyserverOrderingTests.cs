@@ -297,10 +297,10 @@ public sealed class KeyserverOrderingTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(_machine.UserFile));
     }
 
-    private Task Add(string uri, int? order = null, bool insecure = false) =>
+    private Task<AddKeyserverResult> Add(string uri, int? order = null, bool insecure = false) =>
         new AddKeyserver(_machine.Context(isRoot: true)).ExecuteAsync(new AddKeyserverOptions(uri, null, order, insecure));
 
-    private Task Remove(string uri) =>
+    private Task<RemoveKeyserverResult> Remove(string uri) =>
         new RemoveKeyserver(_machine.Context(isRoot: true)).ExecuteAsync(new RemoveKeyserverOptions(uri));
 
     private List<KeyserverConfig> SystemKeyservers() =>

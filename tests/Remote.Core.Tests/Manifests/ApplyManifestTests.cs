@@ -134,7 +134,7 @@ public sealed class ApplyManifestTests : IDisposable
     [Fact]
     public async Task Dry_run_verifies_and_reports_the_plan_but_writes_nothing()
     {
-        var result = await _sandbox.ApplyAsync(ManifestSandbox.CompanyManifest, new ApplyManifestOptions(DryRun: true));
+        var result = await _sandbox.ApplyAsync(ManifestSandbox.CompanyManifest, manifest => new ApplyManifestOptions(manifest, DryRun: true));
 
         Assert.False(result.Applied);
         Assert.Equal(FirstRunChanges(), result.Changes);
@@ -147,7 +147,7 @@ public sealed class ApplyManifestTests : IDisposable
     {
         _sandbox.SetVariable("COMPANY_TOKEN", "a-wrong-token");
 
-        var error = await Assert.ThrowsAsync<RemoteException>(() => _sandbox.ApplyAsync(ManifestSandbox.CompanyManifest, new ApplyManifestOptions(DryRun: true)));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => _sandbox.ApplyAsync(ManifestSandbox.CompanyManifest, manifest => new ApplyManifestOptions(manifest, DryRun: true)));
 
         Assert.Equal(RemoteErrorCodes.TokenInvalid, error.Code);
     }
@@ -157,7 +157,7 @@ public sealed class ApplyManifestTests : IDisposable
     {
         _sandbox.SetVariable("COMPANY_TOKEN", "never-checked-token");
 
-        var result = await _sandbox.ApplyAsync(ManifestSandbox.CompanyManifest, new ApplyManifestOptions(NoVerify: true));
+        var result = await _sandbox.ApplyAsync(ManifestSandbox.CompanyManifest, manifest => new ApplyManifestOptions(manifest, NoVerify: true));
 
         Assert.True(result.Applied);
         Assert.Empty(_sandbox.Web.Requests);
@@ -182,7 +182,7 @@ public sealed class ApplyManifestTests : IDisposable
                 username: bob
                 password: ${env:KEYS_PASSWORD}
 
-            """, new ApplyManifestOptions(NoVerify: true));
+            """, manifest => new ApplyManifestOptions(manifest, NoVerify: true));
 
         Assert.Contains(new ManifestChange("login", "http://keys.internal:11371", "store", "bob"), result.Changes);
         var credential = Assert.Single(_sandbox.UserConfig().Credentials);
@@ -202,7 +202,7 @@ public sealed class ApplyManifestTests : IDisposable
               - uri: http://keys.internal:11371
                 password: ${env:KEYS_PASSWORD}
 
-            """, new ApplyManifestOptions(NoVerify: true)));
+            """, manifest => new ApplyManifestOptions(manifest, NoVerify: true)));
 
         Assert.Equal(RemoteErrorCodes.KeyserverNotConfigured, error.Code);
         Assert.Equal(new StoredState(null, null), _sandbox.Snapshot());
@@ -213,7 +213,7 @@ public sealed class ApplyManifestTests : IDisposable
     {
         _sandbox.Machine.WriteSystem("Active: company\nRemotes:\n  company:\n    URI: library.example.com\n    System: true\n    Exclusive: false\n");
 
-        var error = await Assert.ThrowsAsync<RemoteException>(() => _sandbox.ApplyAsync(ManifestSandbox.CompanyManifest, new ApplyManifestOptions(NoVerify: true)));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => _sandbox.ApplyAsync(ManifestSandbox.CompanyManifest, manifest => new ApplyManifestOptions(manifest, NoVerify: true)));
 
         Assert.Equal(RemoteErrorCodes.RemoteIsGlobal, error.Code);
         Assert.Equal(new StoredState(null, null), _sandbox.Snapshot());

@@ -32,9 +32,9 @@ public sealed class LogoutAllTests : IDisposable
     [Fact]
     public async Task Removes_every_login_and_token_but_keeps_remotes_and_keyservers()
     {
-        await _sandbox.ApplyAsync(Everything, new ApplyManifestOptions(NoVerify: true));
+        await _sandbox.ApplyAsync(Everything, manifest => new ApplyManifestOptions(manifest, NoVerify: true));
 
-        var result = await new LogoutAll(_sandbox.Context()).ExecuteAsync();
+        var result = await new LogoutAll(_sandbox.Context()).ExecuteAsync(new LogoutAllOptions());
 
         Assert.Equal(new LogoutAllResult(RegistryLogins: 1, KeyserverLogins: 1, Tokens: 1), result);
         var config = _sandbox.UserConfig();
@@ -49,7 +49,7 @@ public sealed class LogoutAllTests : IDisposable
     [Fact]
     public async Task With_nothing_stored_it_removes_nothing()
     {
-        var result = await new LogoutAll(_sandbox.Context()).ExecuteAsync();
+        var result = await new LogoutAll(_sandbox.Context()).ExecuteAsync(new LogoutAllOptions());
 
         Assert.Equal(new LogoutAllResult(0, 0, 0), result);
     }
@@ -58,7 +58,7 @@ public sealed class LogoutAllTests : IDisposable
     public async Task A_second_apply_after_logout_stores_the_secrets_again()
     {
         await _sandbox.ApplyAsync(ManifestSandbox.CompanyManifest);
-        await new LogoutAll(_sandbox.Context()).ExecuteAsync();
+        await new LogoutAll(_sandbox.Context()).ExecuteAsync(new LogoutAllOptions());
 
         var result = await _sandbox.ApplyAsync(ManifestSandbox.CompanyManifest);
 

@@ -86,8 +86,8 @@ internal sealed class ManifestSandbox : IDisposable
 
     public RemoteContext Context() => Machine.Context(http: Web, log: Log);
 
-    public Task<ApplyManifestResult> ApplyAsync(string yaml, ApplyManifestOptions? options = null) =>
-        new ApplyManifest(Context()).ExecuteAsync(Read(yaml), options ?? new ApplyManifestOptions());
+    public Task<ApplyManifestResult> ApplyAsync(string yaml, Func<Manifest, ApplyManifestOptions>? options = null) =>
+        new ApplyManifest(Context()).ExecuteAsync((options ?? (manifest => new ApplyManifestOptions(manifest)))(Read(yaml)));
 
     public RemoteConfig UserConfig() => new RemoteConfigStore(Context()).LoadUser();
 

@@ -63,8 +63,8 @@ public sealed class SystemManifestTests : IDisposable
     {
         File.WriteAllText(ManifestPath, yaml);
         var manifest = ManifestReader.Load(ManifestPath, _ => null);
-        var options = new ApplyManifestOptions(dryRun, noVerify) { SystemScope = true, Prune = prune };
-        return new ApplyManifest(_machine.Context(isRoot: root, http: _web, log: _log)).ExecuteAsync(manifest, options);
+        var options = new ApplyManifestOptions(manifest, dryRun, noVerify, SystemScope: true, Prune: prune);
+        return new ApplyManifest(_machine.Context(isRoot: root, http: _web, log: _log)).ExecuteAsync(options);
     }
 
     private byte[]? SystemBytes() => File.Exists(_machine.SystemFile) ? File.ReadAllBytes(_machine.SystemFile) : null;

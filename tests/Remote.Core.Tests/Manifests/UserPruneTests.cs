@@ -54,7 +54,7 @@ public sealed class UserPruneTests : IDisposable
     public void Dispose() => _sandbox.Dispose();
 
     private Task<ApplyManifestResult> ApplyAsync(string yaml, bool prune = true, bool dryRun = false) =>
-        _sandbox.ApplyAsync(yaml, new ApplyManifestOptions(DryRun: dryRun) { Prune = prune });
+        _sandbox.ApplyAsync(yaml, manifest => new ApplyManifestOptions(manifest, DryRun: dryRun, Prune: prune));
 
     private static string[] Changed(ApplyManifestResult result) =>
         [.. result.Changes.Where(c => c.Action != "unchanged").Select(c => $"{c.Kind} {c.Target}: {c.Action} {c.Detail}")];
@@ -141,7 +141,7 @@ public sealed class UserPruneTests : IDisposable
                 username: old
                 password: ${env:KEYS_PASSWORD}
 
-            """, new ApplyManifestOptions(NoVerify: true) { Prune = true });
+            """, manifest => new ApplyManifestOptions(manifest, NoVerify: true, Prune: true));
 
         Assert.DoesNotContain(result.Changes, c => c.Target == "https://keys.old.example" && c.Action == "remove");
         Assert.Equal(["https://keys.old.example"], _sandbox.UserConfig().Credentials.Select(c => c.Uri));

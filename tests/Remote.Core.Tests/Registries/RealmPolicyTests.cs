@@ -138,13 +138,13 @@ public class RealmPolicyTests
         const string Login = "logins:\n  - uri: docker://registry.example.org\n    username: ci\n    password: pw\n";
 
         var refused = await Assert.ThrowsAsync<RemoteException>(() =>
-            new ApplyManifest(home.Context(ForeignRealmRegistry())).ExecuteAsync(ManifestReader.Parse(Login, path, _ => null), new ApplyManifestOptions()));
+            new ApplyManifest(home.Context(ForeignRealmRegistry())).ExecuteAsync(new ApplyManifestOptions(ManifestReader.Parse(Login, path, _ => null))));
         Assert.Contains("--trust-realm auth.tokens.example.net", refused.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(home.PrimaryFile));
 
         var trusting = ManifestReader.Parse(Login + "    trustRealms: [auth.tokens.example.net]\n", path, _ => null);
-        var first = await new ApplyManifest(home.Context(ForeignRealmRegistry())).ExecuteAsync(trusting, new ApplyManifestOptions());
-        var second = await new ApplyManifest(home.Context(ForeignRealmRegistry())).ExecuteAsync(trusting, new ApplyManifestOptions());
+        var first = await new ApplyManifest(home.Context(ForeignRealmRegistry())).ExecuteAsync(new ApplyManifestOptions(trusting));
+        var second = await new ApplyManifest(home.Context(ForeignRealmRegistry())).ExecuteAsync(new ApplyManifestOptions(trusting));
 
         Assert.True(first.Applied);
         Assert.Contains("\"identitytoken\": \"refresh-m\"", File.ReadAllText(home.PrimaryFile), StringComparison.Ordinal);

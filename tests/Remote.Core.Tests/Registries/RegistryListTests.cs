@@ -14,8 +14,8 @@ public class RegistryListTests : IDisposable
     [Fact]
     public async Task Lists_remote_yaml_logins_with_a_stored_secret_then_file_only_logins_then_dockers_own_without_secrets()
     {
-        await new RegistryLogin(_home.Context(FakeRegistry.BasicAuth("alice", "right")))
-            .ExecuteAsync(new RegistryLoginOptions { Uri = "docker://localhost:5000", Username = "alice", Password = "right", Insecure = true });
+        await new LoginRegistry(_home.Context(FakeRegistry.BasicAuth("alice", "right")))
+            .ExecuteAsync(new LoginRegistryOptions("docker://localhost:5000", "alice", "right", Insecure: true));
         await new RemoteConfigStore(_home.Context()).UpdateUserAsync(merged: false, config =>
         {
             config.Credentials.Add(new CredentialConfig { Uri = "https://keys.example.com", Auth = "Bearer secret-token" });
@@ -29,7 +29,7 @@ public class RegistryListTests : IDisposable
         });
         TestHome.WriteFile(_home.FallbackFile, TestHome.AuthsJson([("localhost:5000", "x", "y"), ("ghcr.io", "carol", "z")]));
 
-        var list = await new RegistryList(_home.Context()).ExecuteAsync();
+        var list = (await new ListRegistryLogins(_home.Context()).ExecuteAsync(new ListRegistryLoginsOptions())).Logins;
 
         Assert.Equal(
             [
@@ -46,10 +46,10 @@ public class RegistryListTests : IDisposable
     public async Task A_broken_docker_file_is_skipped_with_a_warning_but_a_broken_primary_file_is_an_error()
     {
         TestHome.WriteFile(_home.FallbackFile, "{ broken");
-        Assert.Empty(await new RegistryList(_home.Context()).ExecuteAsync());
+        Assert.Empty((await new ListRegistryLogins(_home.Context()).ExecuteAsync(new ListRegistryLoginsOptions())).Logins);
         Assert.Contains(_home.FallbackFile, Assert.Single(_home.Log.Warnings), StringComparison.Ordinal);
 
         TestHome.WriteFile(_home.PrimaryFile, "{ broken");
-        await Assert.ThrowsAsync<ConfigFileException>(() => new RegistryList(_home.Context()).ExecuteAsync());
+        await Assert.ThrowsAsync<ConfigFileException>(() => new ListRegistryLogins(_home.Context()).ExecuteAsync(new ListRegistryLoginsOptions()));
     }
 }

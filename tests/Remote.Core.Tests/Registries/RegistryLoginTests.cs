@@ -12,9 +12,9 @@ public class RegistryLoginTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    private Task<RegistryLoginResult> Login(string uri, string user = "alice", string password = "right", string? authFile = null) =>
-        new RegistryLogin(_home.Context(FakeRegistry.BasicAuth("alice", "right"), authFile))
-            .ExecuteAsync(new RegistryLoginOptions { Uri = uri, Username = user, Password = password });
+    private Task<LoginRegistryResult> Login(string uri, string user = "alice", string password = "right", string? authFile = null) =>
+        new LoginRegistry(_home.Context(FakeRegistry.BasicAuth("alice", "right"), authFile))
+            .ExecuteAsync(new LoginRegistryOptions(uri, user, password));
 
     private JsonObject Auths(string? file = null) => JsonNode.Parse(File.ReadAllText(file ?? _home.PrimaryFile))!["auths"]!.AsObject();
 
@@ -29,7 +29,7 @@ public class RegistryLoginTests : IDisposable
         Assert.False(File.Exists(_home.FallbackFile));
         var entry = Assert.Single(RemoteYamlCredentials());
         Assert.Equal(new CredentialConfig { Uri = "docker://localhost:5000" }, entry);
-        Assert.Equal(new RegistryLoginResult("docker://localhost:5000", "localhost:5000", _home.PrimaryFile, null, result.Verification, _home.RemoteYaml), result);
+        Assert.Equal(new LoginRegistryResult("docker://localhost:5000", "localhost:5000", _home.PrimaryFile, null, result.Verification, _home.RemoteYaml), result);
         Assert.Equal([$"Password stored in {_home.PrimaryFile}", $"Login recorded in {_home.RemoteYaml}"], _home.Log.Infos);
         Assert.DoesNotContain(_home.Log.All, line => line.Contains("right", StringComparison.Ordinal));
     }
@@ -53,10 +53,10 @@ public class RegistryLoginTests : IDisposable
         await Login("docker://localhost:5000/");
         await Login("oras://localhost:5000");
 
-        await new RegistryLogin(_home.Context(FakeRegistry.BasicAuth("alice", "right")))
-            .ExecuteAsync(new RegistryLoginOptions { Uri = "docker://docker.io", Username = "alice", Password = "right" });
-        await new RegistryLogin(_home.Context(FakeRegistry.BasicAuth("alice", "right")))
-            .ExecuteAsync(new RegistryLoginOptions { Uri = "docker://index.docker.io", Username = "alice", Password = "right" });
+        await new LoginRegistry(_home.Context(FakeRegistry.BasicAuth("alice", "right")))
+            .ExecuteAsync(new LoginRegistryOptions("docker://docker.io", "alice", "right"));
+        await new LoginRegistry(_home.Context(FakeRegistry.BasicAuth("alice", "right")))
+            .ExecuteAsync(new LoginRegistryOptions("docker://index.docker.io", "alice", "right"));
 
         Assert.Equal(["docker://localhost:5000", "oras://localhost:5000", "docker://index.docker.io"], RemoteYamlCredentials().Select(c => c.Uri));
         Assert.Equal(["localhost:5000", RegistryReference.DockerHubConfigKey], Auths().Select(p => p.Key));
@@ -92,7 +92,7 @@ public class RegistryLoginTests : IDisposable
         var registry = FakeRegistry.BasicAuth("alice", "right");
 
         var error = await Assert.ThrowsAsync<RemoteException>(() =>
-            new RegistryLogin(_home.Context(registry)).ExecuteAsync(new RegistryLoginOptions { Uri = uri, Username = user, Password = password }));
+            new LoginRegistry(_home.Context(registry)).ExecuteAsync(new LoginRegistryOptions(uri, user, password)));
 
         Assert.Equal((code, message), (error.Code, error.Message));
         Assert.Empty(registry.Requests);
@@ -130,7 +130,7 @@ public class RegistryLoginTests : IDisposable
     {
         var open = new FakeRegistry(_ => FakeRegistry.Status(System.Net.HttpStatusCode.OK));
 
-        var result = await new RegistryLogin(_home.Context(open)).ExecuteAsync(new RegistryLoginOptions { Uri = "docker://localhost:5000", Username = "a", Password = "b" });
+        var result = await new LoginRegistry(_home.Context(open)).ExecuteAsync(new LoginRegistryOptions("docker://localhost:5000", "a", "b"));
 
         Assert.False(result.Verification.CredentialsVerified);
         Assert.Equal("localhost:5000 answers anonymous requests, so it cannot tell whether these credentials are right", Assert.Single(_home.Log.Warnings));
@@ -138,5 +138,5 @@ public class RegistryLoginTests : IDisposable
 
     [Fact]
     public void Options_never_print_the_password() =>
-        Assert.DoesNotContain("hunter2", new RegistryLoginOptions { Uri = "docker://h", Username = "u", Password = "hunter2" }.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", new LoginRegistryOptions("docker://h", "u", "hunter2").ToString(), StringComparison.Ordinal);
 }

@@ -13,11 +13,11 @@ public class RegistryLogoutTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    private Task<RegistryLoginResult> Login(string uri) =>
-        new RegistryLogin(_home.Context(FakeRegistry.BasicAuth("alice", "right")))
-            .ExecuteAsync(new RegistryLoginOptions { Uri = uri, Username = "alice", Password = "right" });
+    private Task<LoginRegistryResult> Login(string uri) =>
+        new LoginRegistry(_home.Context(FakeRegistry.BasicAuth("alice", "right")))
+            .ExecuteAsync(new LoginRegistryOptions(uri, "alice", "right"));
 
-    private Task<RegistryLogoutResult> Logout(string uri) => new RegistryLogout(_home.Context()).ExecuteAsync(new RegistryLogoutOptions { Uri = uri });
+    private Task<LogoutRegistryResult> Logout(string uri) => new LogoutRegistry(_home.Context()).ExecuteAsync(new LogoutRegistryOptions(uri));
 
     private JsonObject Auths() => JsonNode.Parse(File.ReadAllText(_home.PrimaryFile))!["auths"]!.AsObject();
 
@@ -128,7 +128,7 @@ public class RegistryLogoutTests : IDisposable
             return 0;
         });
 
-        var result = await new RegistryLogoutAll(_home.Context()).ExecuteAsync();
+        var result = await new LogoutAllRegistries(_home.Context()).ExecuteAsync(new LogoutAllRegistriesOptions());
 
         Assert.Equal(["localhost:5000", "localhost:5001/team"], result.Erased.Select(e => e.Key));
         Assert.Equal(2, result.RemovedConfigEntries);
@@ -139,7 +139,7 @@ public class RegistryLogoutTests : IDisposable
     [Fact]
     public async Task Logout_all_with_nothing_stored_succeeds_and_writes_nothing()
     {
-        var result = await new RegistryLogoutAll(_home.Context()).ExecuteAsync();
+        var result = await new LogoutAllRegistries(_home.Context()).ExecuteAsync(new LogoutAllRegistriesOptions());
 
         Assert.Empty(result.Erased);
         Assert.Equal(0, result.RemovedConfigEntries);

@@ -257,7 +257,7 @@ public sealed class RemoteOperationsTests : IDisposable
         _machine.WriteUser("Active: company-remote\nRemotes:\n  company-remote:\n    URI: evil.example.com\n    System: false\n    Exclusive: false\n  myremote:\n    URI: m.example.com\n    System: false\n    Exclusive: false\n");
 
         var error = await Assert.ThrowsAsync<RemoteException>(() => new UseRemote(Context()).ExecuteAsync(new UseRemoteOptions("myremote")));
-        var listing = await new ListRemotes(Context()).ExecuteAsync();
+        var listing = await new ListRemotes(Context()).ExecuteAsync(new ListRemotesOptions());
 
         Assert.Equal("could not use myremote: remote company-remote has been set exclusive by the system administrator", error.Message);
         var company = listing.Remotes.Single(r => r.Name == "company-remote");
@@ -319,7 +319,7 @@ public sealed class RemoteOperationsTests : IDisposable
     [Fact]
     public async Task List_on_a_fresh_machine_shows_the_stock_remote_and_keyserver_and_creates_only_an_empty_user_file()
     {
-        var listing = await new ListRemotes(Context()).ExecuteAsync();
+        var listing = await new ListRemotes(Context()).ExecuteAsync(new ListRemotesOptions());
 
         Assert.Equal([new RemoteEntry("DefaultRemote", "cloud.apptainer.org", Active: true, Global: true, Exclusive: false, Insecure: false)], listing.Remotes);
         Assert.Equal([new KeyserverEntry("https://keys.openpgp.org", Insecure: false, Order: 1, Own: true)], listing.Keyservers);
@@ -336,7 +336,7 @@ public sealed class RemoteOperationsTests : IDisposable
         _machine.WriteSystem("Active: \"\"\nRemotes: {}\n");
         _machine.WriteUser("Active: \"\"\nRemotes:\n  cloud:\n    URI: cloud.sycloud.io\n    System: false\n    Exclusive: false\n");
 
-        var listing = await new ListRemotes(Context()).ExecuteAsync();
+        var listing = await new ListRemotes(Context()).ExecuteAsync(new ListRemotesOptions());
 
         Assert.Null(listing.Keyservers);
         Assert.False(Assert.Single(listing.Remotes).Active);
@@ -347,7 +347,7 @@ public sealed class RemoteOperationsTests : IDisposable
     {
         _machine.WriteUser("Active: offline\nRemotes:\n  offline:\n    URI: offline.example.com\n    System: false\n    Exclusive: false\n");
 
-        var listing = await new ListRemotes(Context()).ExecuteAsync();
+        var listing = await new ListRemotes(Context()).ExecuteAsync(new ListRemotesOptions());
 
         Assert.Null(listing.Keyservers);
     }
@@ -358,8 +358,8 @@ public sealed class RemoteOperationsTests : IDisposable
         _machine.WriteUser("Active: myremote\nRemotes:\n  myremote:\n    URI: enterprise.example.com\n    System: false\n    Exclusive: false\n");
         var http = new FakeHttpHandler().Discovery("enterprise.example.com", "https://keys.example.com");
 
-        var first = await new ListRemotes(_machine.Context(http: http)).ExecuteAsync();
-        var second = await new ListRemotes(_machine.Context(http: http)).ExecuteAsync();
+        var first = await new ListRemotes(_machine.Context(http: http)).ExecuteAsync(new ListRemotesOptions());
+        var second = await new ListRemotes(_machine.Context(http: http)).ExecuteAsync(new ListRemotesOptions());
 
         Assert.Equal([new KeyserverEntry("https://keys.example.com", false, 1, true)], first.Keyservers);
         Assert.Equal(first.Keyservers, second.Keyservers);
@@ -387,7 +387,7 @@ public sealed class RemoteOperationsTests : IDisposable
 
             """);
 
-        var listing = await new ListRemotes(Context()).ExecuteAsync();
+        var listing = await new ListRemotes(Context()).ExecuteAsync(new ListRemotesOptions());
 
         Assert.Equal(
             [new KeyserverEntry("https://pgp.example.com", false, 1, false), new KeyserverEntry("http://keys.internal:11371", true, 2, false)],

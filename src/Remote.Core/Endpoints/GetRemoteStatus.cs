@@ -22,16 +22,21 @@ internal enum TokenState
     Unchecked,
 }
 
+/// <param name="Name">The remote to check; null for the default remote.</param>
+internal sealed record GetRemoteStatusOptions(string? Name = null);
+
 /// <param name="TokenError">Why the token was refused or could not be checked.</param>
-internal sealed record RemoteStatusResult(string Name, IReadOnlyList<ServiceStatus> Services, TokenState Token, string? TokenError);
+internal sealed record GetRemoteStatusResult(string Name, IReadOnlyList<ServiceStatus> Services, TokenState Token, string? TokenError);
 
 /// <summary><c>remote status [name]</c> (docs/compatibility.md#remote-status): each service's health and whether the token is valid.</summary>
-internal sealed class RemoteStatus(RemoteContext context)
+internal sealed class GetRemoteStatus(RemoteContext context)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    public async Task<RemoteStatusResult> ExecuteAsync(string? name, CancellationToken cancellationToken = default)
+    public async Task<GetRemoteStatusResult> ExecuteAsync(GetRemoteStatusOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var name = options.Name;
         var config = new RemoteConfigStore(context).LoadMerged();
         var (remoteName, endpoint) = string.IsNullOrEmpty(name) ? config.GetDefaultRemote() : (name, config.GetRemote(name));
         IReadOnlyDictionary<string, string> services;
@@ -51,18 +56,18 @@ internal sealed class RemoteStatus(RemoteContext context)
 
         if (endpoint.Token.Length == 0)
         {
-            return new RemoteStatusResult(remoteName, statuses, TokenState.None, null);
+            return new GetRemoteStatusResult(remoteName, statuses, TokenState.None, null);
         }
 
         try
         {
             await new TokenVerifier(context).VerifyAsync(endpoint, endpoint.Token, cancellationToken).ConfigureAwait(false);
-            return new RemoteStatusResult(remoteName, statuses, TokenState.Valid, null);
+            return new GetRemoteStatusResult(remoteName, statuses, TokenState.Valid, null);
         }
         catch (RemoteException ex)
         {
             var state = ex.Code == RemoteErrorCodes.TokenInvalid ? TokenState.Invalid : TokenState.Unchecked;
-            return new RemoteStatusResult(remoteName, statuses, state, ex.Message);
+            return new GetRemoteStatusResult(remoteName, statuses, state, ex.Message);
         }
     }
 

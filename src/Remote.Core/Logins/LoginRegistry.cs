@@ -7,22 +7,12 @@ using DotnetRemote.Core.Registries;
 namespace DotnetRemote.Core.Logins;
 
 /// <summary>What <c>registry login</c> needs. <see cref="Password"/> is a secret and never printed.</summary>
-internal sealed record RegistryLoginOptions
+/// <param name="Uri"><c>docker://host[:port][/namespace]</c> or <c>oras://…</c>.</param>
+/// <param name="Insecure">Try http and accept any certificate (always so for hosts that resolve to loopback).</param>
+/// <param name="TrustedRealms">Token realm hosts the user trusts for this login (<c>--trust-realm</c>), see <see cref="RealmPolicy"/>; null for none.</param>
+internal sealed record LoginRegistryOptions(string Uri, string Username, string Password, bool Insecure = false, IReadOnlyList<string>? TrustedRealms = null)
 {
-    /// <summary><c>docker://host[:port][/namespace]</c> or <c>oras://…</c>.</summary>
-    public required string Uri { get; init; }
-
-    public required string Username { get; init; }
-
-    public required string Password { get; init; }
-
-    /// <summary>Try http and accept any certificate (always so for hosts that resolve to loopback).</summary>
-    public bool Insecure { get; init; }
-
-    /// <summary>Token realm hosts the user trusts for this login (<c>--trust-realm</c>), see <see cref="RealmPolicy"/>.</summary>
-    public IReadOnlyList<string> TrustedRealms { get; init; } = [];
-
-    public override string ToString() => $"RegistryLoginOptions {{ Uri = {Uri}, Username = {Username}, Insecure = {Insecure}, TrustedRealms = [{string.Join(", ", TrustedRealms)}] }}";
+    public override string ToString() => $"LoginRegistryOptions {{ Uri = {Uri}, Username = {Username}, Insecure = {Insecure}, TrustedRealms = [{string.Join(", ", TrustedRealms ?? [])}] }}";
 }
 
 /// <summary>The outcome of a login.</summary>
@@ -31,26 +21,24 @@ internal sealed record RegistryLoginOptions
 /// <param name="File">The docker-config file (the auth file) that records the login.</param>
 /// <param name="Helper">The credential helper holding the secret, or null when it is in <paramref name="File"/>.</param>
 /// <param name="RemoteConfigFile">The remote.yaml updated, or null with an auth file (Apptainer leaves it alone then).</param>
-internal sealed record RegistryLoginResult(string Uri, string Key, string File, string? Helper, RegistryVerification Verification, string? RemoteConfigFile);
+internal sealed record LoginRegistryResult(string Uri, string Key, string File, string? Helper, RegistryVerification Verification, string? RemoteConfigFile);
 
 /// <summary>
 /// <c>registry login</c> (docs/compatibility.md#registry-login, with the fixes of #fixes-registries): verify the credentials for real, store the secret in
 /// the primary docker-config file or its helper (never in Docker's own file), and record <c>{URI, Insecure}</c> in
 /// remote.yaml. A login replaces earlier entries for the same transport and docker-config key.
 /// </summary>
-internal sealed class RegistryLogin
+internal sealed class LoginRegistry(RemoteContext context)
 {
-    private readonly RemoteContext _context;
+    private readonly RemoteContext _context = context ?? throw new ArgumentNullException(nameof(context));
 
-    public RegistryLogin(RemoteContext context) => _context = context ?? throw new ArgumentNullException(nameof(context));
-
-    public async Task<RegistryLoginResult> ExecuteAsync(RegistryLoginOptions options, CancellationToken cancellationToken = default)
+    public async Task<LoginRegistryResult> ExecuteAsync(LoginRegistryOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var reference = RegistryReference.ParseRegistry(options.Uri);
         if (string.IsNullOrEmpty(options.Username))
         {
-            throw new RemoteException(RemoteErrorCodes.InvalidArgument, "Docker/OCI registry requires a username");
+            throw new RemoteException(RemoteErrorCodes.InvalidArgument, UsernameRequired);
         }
 
         if (string.IsNullOrEmpty(options.Password))
@@ -97,8 +85,11 @@ internal sealed class RegistryLogin
             _context.Log.Info($"Login recorded in {remoteConfig}");
         }
 
-        return new RegistryLoginResult(reference.Uri, reference.ConfigKey, file, helper, verification, remoteConfig);
+        return new LoginRegistryResult(reference.Uri, reference.ConfigKey, file, helper, verification, remoteConfig);
     }
+
+    /// <summary>Apptainer's words for a registry login without a user name.</summary>
+    internal const string UsernameRequired = "Docker/OCI registry requires a username";
 
     /// <summary>The user name kept beside an identity token: none for a login made with the token itself (<c>-u "&lt;token&gt;"</c>).</summary>
     internal static string StoredUsername(string username) => username == RegistryLoginVerifier.IdentityTokenUsername ? "" : username;

@@ -9,28 +9,27 @@ namespace DotnetRemote.Core.Logins;
 /// <param name="TokenPageUrl">Where the user generates a token: <c>https://&lt;uri&gt;/auth/tokens</c>.</param>
 internal sealed record RemoteLoginTarget(string Name, string TokenPageUrl, bool HasToken);
 
+/// <param name="Name">The remote to log in to.</param>
+/// <param name="Token">The library token. A secret: never printed.</param>
+internal sealed record LoginRemoteOptions(string Name, string Token)
+{
+    public override string ToString() => $"LoginRemoteOptions {{ Name = {Name} }}";
+}
+
+/// <param name="ConfigFile">The remote.yaml the verified token was stored in.</param>
+internal sealed record LoginRemoteResult(string Name, string ConfigFile);
+
 /// <summary>
 /// <c>remote login [name]</c> for a library endpoint (docs/compatibility.md#remote-login): the token is verified before it replaces
 /// the stored one, so a wrong token leaves the previous one in place.
 /// </summary>
-internal sealed class RemoteLogin(RemoteContext context)
+internal sealed class LoginRemote(RemoteContext context)
 {
-    /// <summary>The named remote, or the default one; null when neither exists (the argument is then a URI).</summary>
-    public RemoteLoginTarget? FindTarget(string? name)
+    /// <summary>Verifies the token and stores it on the remote; the user file keeps everything else.</summary>
+    public async Task<LoginRemoteResult> ExecuteAsync(LoginRemoteOptions options, CancellationToken cancellationToken = default)
     {
-        var config = new RemoteConfigStore(context).LoadMerged();
-        var key = string.IsNullOrEmpty(name) ? config.Active : name;
-        if (key.Length == 0 || !config.Remotes.TryGetValue(key, out var endpoint))
-        {
-            return null;
-        }
-
-        return new RemoteLoginTarget(key, EndpointUri.BaseUrl(endpoint.Uri, endpoint.Insecure) + "/auth/tokens", endpoint.Token.Length > 0);
-    }
-
-    /// <summary>Verifies <paramref name="token"/> and stores it on the remote; the user file keeps everything else.</summary>
-    public async Task ExecuteAsync(string name, string token, CancellationToken cancellationToken = default)
-    {
+        ArgumentNullException.ThrowIfNull(options);
+        var (name, token) = (options.Name, options.Token);
         ArgumentNullException.ThrowIfNull(token);
         if (token.Trim().Length == 0)
         {
@@ -55,5 +54,6 @@ internal sealed class RemoteLogin(RemoteContext context)
             return 0;
         }).ConfigureAwait(false);
         context.Log.Info($"Token stored in {context.Paths.UserConfigFile}");
+        return new LoginRemoteResult(name, context.Paths.UserConfigFile);
     }
 }

@@ -6,32 +6,27 @@ using DotnetRemote.Core.Registries;
 
 namespace DotnetRemote.Core.Logins;
 
-internal sealed record RegistryLogoutOptions
-{
-    /// <summary><c>docker://host[:port][/namespace]</c> or <c>oras://…</c>; <c>docker://docker.io</c> finds Docker Hub's key.</summary>
-    public required string Uri { get; init; }
-}
+/// <param name="Uri"><c>docker://host[:port][/namespace]</c> or <c>oras://…</c>; <c>docker://docker.io</c> finds Docker Hub's key.</param>
+internal sealed record LogoutRegistryOptions(string Uri);
 
 /// <param name="Key">The docker-config key logged out of.</param>
 /// <param name="File">The docker-config file edited.</param>
 /// <param name="Erased">Every key removed from the file, with the helper it was erased from.</param>
 /// <param name="RemovedConfigEntries">How many remote.yaml <c>Credentials</c> entries were removed (docker and oras alike).</param>
-internal sealed record RegistryLogoutResult(string Key, string File, IReadOnlyList<ErasedLogin> Erased, int RemovedConfigEntries);
+internal sealed record LogoutRegistryResult(string Key, string File, IReadOnlyList<ErasedLogin> Erased, int RemovedConfigEntries);
 
 /// <summary>
 /// <c>registry logout</c> (docs/compatibility.md#registry-logout, with the fixes of #fixes-registries): Docker Hub is found under its normalised key, the secret
 /// is erased from the file or its helper together with legacy keys for the same host, and the remote.yaml entries of
 /// both transports go too. Logging out of something not logged in is an error, not a warning.
 /// </summary>
-internal sealed class RegistryLogout
+internal sealed class LogoutRegistry(RemoteContext context)
 {
-    private readonly RemoteContext _context;
-
-    public RegistryLogout(RemoteContext context) => _context = context ?? throw new ArgumentNullException(nameof(context));
+    private readonly RemoteContext _context = context ?? throw new ArgumentNullException(nameof(context));
 
     /// <exception cref="RemoteException"><see cref="RemoteErrorCodes.NotLoggedIn"/> when neither the docker-config file,
     /// its helper nor remote.yaml knows the login.</exception>
-    public async Task<RegistryLogoutResult> ExecuteAsync(RegistryLogoutOptions options, CancellationToken cancellationToken = default)
+    public async Task<LogoutRegistryResult> ExecuteAsync(LogoutRegistryOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var reference = RegistryReference.ParseRegistry(options.Uri);
@@ -44,7 +39,7 @@ internal sealed class RegistryLogout
         }
 
         RegistryLogoutLog.Report(_context, file, erased, removed);
-        return new RegistryLogoutResult(reference.ConfigKey, file, erased, removed);
+        return new LogoutRegistryResult(reference.ConfigKey, file, erased, removed);
     }
 
     /// <summary>Removes the matching remote.yaml entries, without touching the file when there are none.</summary>
@@ -60,29 +55,30 @@ internal sealed class RegistryLogout
     }
 }
 
+/// <summary><c>registry logout --all</c> takes no options.</summary>
+internal sealed record LogoutAllRegistriesOptions;
+
 /// <param name="File">The docker-config file emptied of registry logins.</param>
 /// <param name="Erased">Every key removed, with its helper.</param>
 /// <param name="RemovedConfigEntries">How many docker/oras entries left remote.yaml (keyserver logins stay).</param>
-internal sealed record RegistryLogoutAllResult(string File, IReadOnlyList<ErasedLogin> Erased, int RemovedConfigEntries);
+internal sealed record LogoutAllRegistriesResult(string File, IReadOnlyList<ErasedLogin> Erased, int RemovedConfigEntries);
 
 /// <summary>
 /// Logs out of every OCI registry: every key of the primary docker-config file (and its helpers) and every docker/oras
 /// entry of remote.yaml. Meant for the end of a CI job; having nothing to log out of is not an error. Docker's own
 /// <c>~/.docker/config.json</c> is never touched.
 /// </summary>
-internal sealed class RegistryLogoutAll
+internal sealed class LogoutAllRegistries(RemoteContext context)
 {
-    private readonly RemoteContext _context;
+    private readonly RemoteContext _context = context ?? throw new ArgumentNullException(nameof(context));
 
-    public RegistryLogoutAll(RemoteContext context) => _context = context ?? throw new ArgumentNullException(nameof(context));
-
-    public async Task<RegistryLogoutAllResult> ExecuteAsync(CancellationToken cancellationToken = default)
+    public async Task<LogoutAllRegistriesResult> ExecuteAsync(LogoutAllRegistriesOptions options, CancellationToken cancellationToken = default)
     {
         var file = _context.Paths.DockerConfigFile;
         var erased = await new DockerCredentialStore(_context, file).EraseAllAsync(cancellationToken);
-        var removed = await new RegistryLogout(_context).RemoveConfigEntriesAsync(RegistryLogins.IsRegistryLogin);
+        var removed = await new LogoutRegistry(_context).RemoveConfigEntriesAsync(RegistryLogins.IsRegistryLogin);
         RegistryLogoutLog.Report(_context, file, erased, removed);
-        return new RegistryLogoutAllResult(file, erased, removed);
+        return new LogoutAllRegistriesResult(file, erased, removed);
     }
 }
 

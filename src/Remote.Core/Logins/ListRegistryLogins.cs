@@ -17,19 +17,23 @@ namespace DotnetRemote.Core.Logins;
 /// <param name="IsFallback">Found only in Docker's own file, which dotnet remote reads but never writes.</param>
 internal sealed record RegistryLoginInfo(string? Uri, string? Key, bool IsKeyserver, bool Insecure, string? File, string? Helper, string Username, bool IsFallback);
 
+/// <summary><c>registry list</c> takes no options.</summary>
+internal sealed record ListRegistryLoginsOptions;
+
+/// <param name="Logins">In the order <c>registry list</c> shows them.</param>
+internal sealed record ListRegistryLoginsResult(IReadOnlyList<RegistryLoginInfo> Logins);
+
 /// <summary>
 /// <c>registry list</c>: exactly the logins <c>credential get</c> would serve. The remote.yaml <c>Credentials</c> in
 /// file order (keyservers included, as in Apptainer), each matched to its docker-config key, but only those whose
 /// secret is still stored; then the logins the docker-config files hold that remote.yaml does not know (made or kept
 /// by docker, podman or skopeo, directly or through the credential helper), primary file first. Reads only.
 /// </summary>
-internal sealed class RegistryList
+internal sealed class ListRegistryLogins(RemoteContext context)
 {
-    private readonly RemoteContext _context;
+    private readonly RemoteContext _context = context ?? throw new ArgumentNullException(nameof(context));
 
-    public RegistryList(RemoteContext context) => _context = context ?? throw new ArgumentNullException(nameof(context));
-
-    public async Task<IReadOnlyList<RegistryLoginInfo>> ExecuteAsync(CancellationToken cancellationToken = default)
+    public async Task<ListRegistryLoginsResult> ExecuteAsync(ListRegistryLoginsOptions options, CancellationToken cancellationToken = default)
     {
         var paths = _context.Paths;
         var stored = (await ListFileAsync(paths.DockerConfigFile, required: true, cancellationToken)).ToList();
@@ -63,7 +67,7 @@ internal sealed class RegistryList
             }
         }
 
-        return result;
+        return new ListRegistryLoginsResult(result);
     }
 
     /// <summary>The logins of one file. Docker's file is only a fallback: if it does not parse, say so and go on.</summary>

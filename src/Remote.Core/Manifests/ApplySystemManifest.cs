@@ -15,10 +15,12 @@ namespace DotnetRemote.Core.Manifests;
 /// logins are refused: the file is world-readable. The whole plan is checked (one active remote, at most one
 /// exclusive remote) before the file is written once, under its lock.
 /// </summary>
-internal sealed class SystemManifestApply(RemoteContext context)
+internal sealed class ApplySystemManifest(RemoteContext context)
 {
-    public async Task<ApplyManifestResult> ExecuteAsync(Manifest manifest, ApplyManifestOptions options, CancellationToken cancellationToken)
+    public async Task<ApplyManifestResult> ExecuteAsync(ApplyManifestOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var manifest = options.Manifest;
         if (!options.DryRun)
         {
             context.RequireRoot("Unable to modify global endpoint configuration file");

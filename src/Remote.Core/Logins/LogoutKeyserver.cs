@@ -4,11 +4,19 @@ using DotnetRemote.Core.Keyservers;
 
 namespace DotnetRemote.Core.Logins;
 
+/// <param name="Uri">The keyserver URL whose logins are forgotten.</param>
+internal sealed record LogoutKeyserverOptions(string Uri);
+
+/// <param name="Removed">How many remote.yaml entries were removed (0: there was no login, which is only a warning).</param>
+internal sealed record LogoutKeyserverResult(string Uri, int Removed);
+
 /// <summary>Forgets a keyserver login (every same-URI entry); nothing is sent to the server.</summary>
-internal sealed class KeyserverLogout(RemoteContext context)
+internal sealed class LogoutKeyserver(RemoteContext context)
 {
-    public async Task ExecuteAsync(string uri)
+    public async Task<LogoutKeyserverResult> ExecuteAsync(LogoutKeyserverOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var uri = options.Uri;
         KeyserverUri.Normalize(uri);
         var removed = await new RemoteConfigStore(context).UpdateUserAsync(merged: true, config =>
             config.Credentials.RemoveAll(c => KeyserverUri.IsSameUri(c.Uri, uri))).ConfigureAwait(false);
@@ -18,5 +26,6 @@ internal sealed class KeyserverLogout(RemoteContext context)
         }
 
         context.Log.Info("Logout succeeded");
+        return new LogoutKeyserverResult(uri, removed);
     }
 }

@@ -1,0 +1,56 @@
+using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Diagnostics;
+
+namespace DotnetRemote.Core.Credentials;
+
+/// <param name="Directory">Where to write the launcher (<c>--dir</c>); null: beside the program (the last part of <paramref name="Command"/>).</param>
+/// <param name="ToolDirectory">The folder the running tool's files are in.</param>
+/// <param name="Command">How this very program is started: its executable, and for framework-dependent runs the dll.</param>
+internal sealed record InstallCredentialHelperOptions(string? Directory, string ToolDirectory, IReadOnlyList<string> Command);
+
+/// <param name="Path">The launcher written.</param>
+/// <param name="CopiedTool">The tool ran from the NuGet package cache and was copied beside the launcher.</param>
+/// <param name="OnPath">The launcher's folder is on PATH, where docker, podman and skopeo look for helpers.</param>
+internal sealed record InstallCredentialHelperResult(string Path, bool CopiedTool, bool OnPath);
+
+/// <summary>
+/// <c>credential-helper install</c>: writes <c>docker-credential-dotnet-remote</c> (<see cref="CredentialHelperInstaller"/>).
+/// A tool that runs from the NuGet package cache (a local tool) is copied next to the launcher first, and then needs
+/// a <see cref="InstallCredentialHelperOptions.Directory"/>, since a cache clean would break docker's logins.
+/// </summary>
+internal sealed class InstallCredentialHelper(RemoteContext context)
+{
+    public Task<InstallCredentialHelperResult> ExecuteAsync(InstallCredentialHelperOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        var launcher = options.Command;
+        var given = options.Directory;
+        string path;
+        var copied = CredentialHelperInstaller.IsInPackageCache(options.ToolDirectory, context.Environment);
+        if (copied)
+        {
+            // A local tool (tool manifest) runs from the NuGet cache, which `dotnet nuget locals all --clear` empties.
+            if (given is null)
+            {
+                throw new RemoteException(RemoteErrorCodes.InvalidArgument,
+                    $"dotnet-remote runs from the NuGet package cache ({options.ToolDirectory}), which a cache clean empties; pass --dir DIR (a folder on PATH): the launcher and a copy of the tool go there");
+            }
+
+            path = CredentialHelperInstaller.InstallCopy(Path.GetFullPath(given), options.ToolDirectory, launcher);
+        }
+        else
+        {
+            path = CredentialHelperInstaller.Install(Path.GetFullPath(given ?? Path.GetDirectoryName(launcher[^1])!), launcher);
+        }
+
+        context.Log.Info($"Credential helper written to {path}; use it with \"credHelpers\": {{\"<registry>\": \"dotnet-remote\"}}");
+        var onPath = CredentialHelperInstaller.IsOnPath(Path.GetDirectoryName(path)!, context.Environment);
+        if (!onPath)
+        {
+            context.Log.Warning($"{Path.GetDirectoryName(path)} is not on PATH, so docker, podman and skopeo will not find {CredentialHelperInstaller.ProgramName}: add it to PATH or pass --dir with a folder on PATH");
+        }
+
+        return Task.FromResult(new InstallCredentialHelperResult(path, copied, onPath));
+    }
+}
