@@ -121,11 +121,15 @@ internal static class CredentialCommands
                         $"dotnet-remote runs from the NuGet package cache ({AppContext.BaseDirectory}), which a cache clean empties; pass --dir DIR (a folder on PATH): the launcher and a copy of the tool go there");
                 }
 
-                path = CredentialHelperInstaller.InstallCopy(Path.GetFullPath(given), AppContext.BaseDirectory, launcher);
+                path = NativeHelper() is not null
+                    ? NativeHelperInstaller.InstallCopy(Path.GetFullPath(given), AppContext.BaseDirectory)
+                    : CredentialHelperInstaller.InstallCopy(Path.GetFullPath(given), AppContext.BaseDirectory, launcher);
             }
             else
             {
-                path = CredentialHelperInstaller.Install(Path.GetFullPath(given ?? Path.GetDirectoryName(launcher[^1])!), launcher);
+                // The native tool links to the native helper beside it; the portable one writes a launcher script.
+                var folder = Path.GetFullPath(given ?? Path.GetDirectoryName(launcher[^1])!);
+                path = NativeHelper() is { } helper ? NativeHelperInstaller.Install(folder, helper) : CredentialHelperInstaller.Install(folder, launcher);
             }
 
             context.Log.Info($"Credential helper written to {path}; use it with \"credHelpers\": {{\"<registry>\": \"dotnet-remote\"}}");
@@ -139,6 +143,10 @@ internal static class CredentialCommands
         command.Add(install);
         return command;
     }
+
+    /// <summary>The native credential helper shipped beside this native tool, or null (the portable tool, a dev build).</summary>
+    private static string? NativeHelper() =>
+        Path.GetFileNameWithoutExtension(Environment.ProcessPath) is "dotnet" or null ? null : NativeHelperInstaller.Find(AppContext.BaseDirectory);
 
     /// <summary>How this very program is started: its apphost or native binary, or the dotnet host and its dll.</summary>
     private static string[] SelfCommand()
