@@ -36,7 +36,7 @@ public static partial class CredentialHelperProcess
             var context = new RemoteContext(RemotePaths.FromProcessEnvironment(), createLog(warnings));
 
             // Completes synchronously unless the file names another helper to ask (then that process is the cost).
-            exit = new CredentialHelperProtocol(context).ServeAsync("get", new StringReader(serverUrl), answer).GetAwaiter().GetResult();
+            exit = new CredentialHelperProtocol(context).ServeGetAsync(new StringReader(serverUrl), answer).GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {

@@ -96,7 +96,7 @@ internal static class DockerConfigLookup
         private int _depth;
         private Name[] _names = new Name[64];
         private int _nameCount;
-        private byte[] _nameBytes = new byte[1024];
+        private byte[] _nameBytes = new byte[256];
         private int _nameBytesLength;
 
         // The selected members (without the document's braces) and the selected auths entries (without auths' braces).
@@ -138,13 +138,13 @@ internal static class DockerConfigLookup
                 switch (token)
                 {
                     case JsonTokenType.StartObject or JsonTokenType.StartArray:
-                        Push(token == JsonTokenType.StartArray);
+                        Push();
                         break;
                     case JsonTokenType.EndObject or JsonTokenType.EndArray:
                         Pop();
                         break;
                     case JsonTokenType.PropertyName:
-                        var name = AddName(ref reader);
+                        var name = AddName(ref reader, utf8);
                         if (depth == 1)
                         {
                             member = name.SequenceEqual("auths"u8) ? Member.Auths
@@ -278,14 +278,14 @@ internal static class DockerConfigLookup
             _auths.Write(value);
         }
 
-        private void Push(bool isArray)
+        private void Push()
         {
             if (_depth == _frames.Length)
             {
                 Array.Resize(ref _frames, _frames.Length * 2);
             }
 
-            _frames[_depth++] = new Frame { FirstName = _nameCount, FirstByte = _nameBytesLength, IsArray = isArray };
+            _frames[_depth++] = new Frame { FirstName = _nameCount, FirstByte = _nameBytesLength };
         }
 
         private void Pop()
@@ -297,37 +297,61 @@ internal static class DockerConfigLookup
         }
 
         /// <summary>Records a member name in its object, refusing a duplicate; returns the name's unescaped UTF-8.</summary>
-        private ReadOnlySpan<byte> AddName(ref Utf8JsonReader reader)
+        private ReadOnlySpan<byte> AddName(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
         {
-            // Unescaped, a name's UTF-8 is its string (the file is valid UTF-8), so names compare as bytes.
-            var name = reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
-            if (_nameBytesLength + name.Length > _nameBytes.Length)
+            // Unescaped, a name's UTF-8 is its string (the file is valid UTF-8), so names compare as bytes and stay
+            // where they are in the file; an escaped name is unescaped into a buffer of its own.
+            int offset;
+            int length;
+            if (reader.ValueIsEscaped)
             {
-                Array.Resize(ref _nameBytes, Math.Max(_nameBytes.Length * 2, _nameBytesLength + name.Length));
+                var unescaped = Encoding.UTF8.GetBytes(reader.GetString()!);
+                if (_nameBytesLength + unescaped.Length > _nameBytes.Length)
+                {
+                    Array.Resize(ref _nameBytes, Math.Max(_nameBytes.Length * 2, _nameBytesLength + unescaped.Length));
+                }
+
+                unescaped.CopyTo(_nameBytes.AsSpan(_nameBytesLength));
+                offset = ~_nameBytesLength;
+                length = unescaped.Length;
+                _nameBytesLength += length;
+            }
+            else
+            {
+                offset = (int)reader.TokenStartIndex + 1;
+                length = reader.ValueSpan.Length;
             }
 
-            name.CopyTo(_nameBytes.AsSpan(_nameBytesLength));
-            var offset = _nameBytesLength;
-            _nameBytesLength += name.Length;
-            name = _nameBytes.AsSpan(offset, name.Length);
-            var hash = Fnv1a(name);
+            var name = offset >= 0 ? utf8.Slice(offset, length) : _nameBytes.AsSpan(~offset, length);
+            var hash = Hash(name);
             ref var frame = ref _frames[_depth - 1];
-            if (frame.Index is null && _nameCount - frame.FirstName >= 8)
+            var count = _nameCount - frame.FirstName;
+            if (count >= 8)
             {
-                // A large object (auths of a file with many logins): look names up by hash from here on.
-                frame.Index = [];
-                for (var i = frame.FirstName; i < _nameCount; i++)
+                // A large object (auths of a file with many logins): an open-addressing table of this object's names.
+                if (frame.Table is null || (count + 1) * 2 > frame.Table.Length)
                 {
-                    frame.Index.TryAdd(_names[i].Hash, i);
+                    frame.Table = new int[Math.Max(32, frame.Table is null ? 32 : frame.Table.Length * 2)];
+                    for (var i = frame.FirstName; i < _nameCount; i++)
+                    {
+                        Insert(frame.Table, i);
+                    }
+                }
+
+                var mask = frame.Table.Length - 1;
+                for (var slot = (int)hash & mask; frame.Table[slot] != 0; slot = (slot + 1) & mask)
+                {
+                    if (Same(frame.Table[slot] - 1, hash, name, utf8))
+                    {
+                        throw new JsonException("duplicate member");
+                    }
                 }
             }
-
-            if (frame.Index is null || !frame.Index.TryAdd(hash, _nameCount))
+            else
             {
-                // A small object, or a hash seen before in this one: compare the names themselves.
                 for (var i = frame.FirstName; i < _nameCount; i++)
                 {
-                    if (_names[i].Hash == hash && _nameBytes.AsSpan(_names[i].Offset, _names[i].Length).SequenceEqual(name))
+                    if (Same(i, hash, name, utf8))
                     {
                         throw new JsonException("duplicate member");
                     }
@@ -339,29 +363,62 @@ internal static class DockerConfigLookup
                 Array.Resize(ref _names, _names.Length * 2);
             }
 
-            _names[_nameCount++] = new Name(offset, name.Length, hash);
+            _names[_nameCount] = new Name(offset, length, hash);
+            if (frame.Table is not null)
+            {
+                Insert(frame.Table, _nameCount);
+            }
+
+            _nameCount++;
             return name;
         }
 
-        private static ulong Fnv1a(ReadOnlySpan<byte> bytes)
+        private bool Same(int index, ulong hash, ReadOnlySpan<byte> name, ReadOnlySpan<byte> utf8)
         {
-            var hash = 14695981039346656037UL;
+            var other = _names[index];
+            return other.Hash == hash && (other.Offset >= 0 ? utf8.Slice(other.Offset, other.Length) : _nameBytes.AsSpan(~other.Offset, other.Length)).SequenceEqual(name);
+        }
+
+        private void Insert(int[] table, int index)
+        {
+            var mask = table.Length - 1;
+            var slot = (int)_names[index].Hash & mask;
+            while (table[slot] != 0)
+            {
+                slot = (slot + 1) & mask;
+            }
+
+            table[slot] = index + 1;
+        }
+
+        // FNV-1a over 8-byte words, then a final mix (names differ in a few bytes; the table index takes the low bits).
+        private static ulong Hash(ReadOnlySpan<byte> bytes)
+        {
+            var hash = 14695981039346656037UL ^ (ulong)bytes.Length;
+            while (bytes.Length >= 8)
+            {
+                hash = (hash ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes)) * 1099511628211UL;
+                bytes = bytes[8..];
+            }
+
             foreach (var b in bytes)
             {
                 hash = (hash ^ b) * 1099511628211UL;
             }
 
-            return hash;
+            // Murmur3's finalizer: every bit of the table index depends on every byte of the name.
+            hash = (hash ^ (hash >> 33)) * 0xff51afd7ed558ccdUL;
+            hash = (hash ^ (hash >> 33)) * 0xc4ceb9fe1a85ec53UL;
+            return hash ^ (hash >> 33);
         }
 
         private struct Frame
         {
             public int FirstName;
             public int FirstByte;
-            public bool IsArray;
 
-            // Built once the object has more than a few members.
-            public Dictionary<ulong, int>? Index;
+            // Built once the object has more than a few members: 1 + index into the names, 0 for a free slot.
+            public int[]? Table;
         }
 
         private readonly record struct Name(int Offset, int Length, ulong Hash);

@@ -146,6 +146,29 @@ public sealed class DockerConfigLookupTests : IDisposable
     }
 
     [Theory]
+    [InlineData(0, 1999)]
+    [InlineData(7, 8)]
+    [InlineData(8, 9)]
+    [InlineData(100, 1500)]
+    [InlineData(1998, 1999)]
+    public void A_duplicate_anywhere_in_a_large_object_is_refused_as_the_whole_loader_refuses_it(int first, int second)
+    {
+        var keys = Enumerable.Range(0, 2000).Select(i => $"host-{i}.example:5000").ToArray();
+        keys[second] = keys[first];
+        var json = "{\"auths\":{" + string.Join(",", keys.Select(k => $"\"{k}\":{{\"auth\":\"YTpi\"}}")) + "},\"credsStore\":\"x\"}";
+        var bytes = Encoding.UTF8.GetBytes(json);
+
+        Assert.Null(DockerConfigLookup.Select(bytes, ["host-5.example:5000"]));
+        AssertSameAnswers(bytes, "host-5.example:5000");
+
+        // The same names with one spelled with an escape are still the same name.
+        var at = json.LastIndexOf($"\"{keys[first]}\"", StringComparison.Ordinal);
+        var escaped = Encoding.UTF8.GetBytes(json[..at] + $"\"\\u0068{keys[first][1..]}\"" + json[(at + keys[first].Length + 2)..]);
+        Assert.Null(DockerConfigLookup.Select(escaped, ["host-5.example:5000"]));
+        AssertSameAnswers(escaped, "host-5.example:5000");
+    }
+
+    [Theory]
     [InlineData("""{"auths":{"registry.example.com":{"auth":"YTpi"},"b":{"x":1,"x":2}}}""")]
     [InlineData("""{"auths":{"registry.example.com":{"auth":"YTpi"},"b":{"x":"\ud800"}}}""")]
     [InlineData("""{"auths":{"registry.example.com":{"auth":"YTpi"}},"auths":{}}""")]
