@@ -70,7 +70,7 @@ internal static class CredentialHelperInstaller
             .Any(entry => Path.IsPathFullyQualified(entry) && Path.TrimEndingDirectorySeparator(Path.GetFullPath(entry)) == target);
     }
 
-    private const UnixFileMode PublicDirectory = AtomicFile.PrivateDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+    internal const UnixFileMode PublicDirectory = AtomicFile.PrivateDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
     private static bool IsInside(string path, string folder)
     {
@@ -83,7 +83,7 @@ internal static class CredentialHelperInstaller
         return full == folder || full.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
-    private static void CopyTree(string source, string destination)
+    internal static void CopyTree(string source, string destination)
     {
         try
         {

@@ -31,17 +31,21 @@ internal sealed class CredentialHelperProtocol
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
+        if (action == "get")
+        {
+            return await ServeGetAsync(input, output, cancellationToken);
+        }
+
         var store = new DockerCredentialStore(_context, _context.Paths.DockerConfigFile);
         try
         {
-            if (action is "get" or "store" or "erase" or "list" && IsLoop())
+            if (action is "store" or "erase" or "list" && IsLoop())
             {
                 return await ServeLoopAsync(action, input, output, cancellationToken);
             }
 
             var reply = action switch
             {
-                "get" => await GetAsync(store, (await ReadInputAsync(input, cancellationToken)).Trim(), cancellationToken),
                 "store" => await StoreAsync(store, await ReadInputAsync(input, cancellationToken), cancellationToken),
                 "erase" => await EraseAsync(store, (await ReadInputAsync(input, cancellationToken)).Trim(), cancellationToken),
                 "list" => await ListAsync(store, cancellationToken),
@@ -53,6 +57,34 @@ internal sealed class CredentialHelperProtocol
                 await output.WriteLineAsync(reply);
             }
 
+            return 0;
+        }
+        catch (RemoteException ex)
+        {
+            await output.WriteLineAsync(ex.Message);
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// The <c>get</c> action alone (what docker runs on every pull and push): as <see cref="ServeAsync"/> with
+    /// <c>get</c>, and nothing of the other actions, so a host that only answers <c>get</c> (the native helper) links
+    /// none of their code (remote.yaml's YAML, file writes).
+    /// </summary>
+    public async Task<int> ServeGetAsync(TextReader input, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        var store = new DockerCredentialStore(_context, _context.Paths.DockerConfigFile);
+        try
+        {
+            if (IsLoop())
+            {
+                return await ServeLoopAsync("get", input, output, cancellationToken);
+            }
+
+            var reply = await GetAsync(store, (await ReadInputAsync(input, cancellationToken)).Trim(), cancellationToken);
+            await output.WriteLineAsync(reply);
             return 0;
         }
         catch (RemoteException ex)

@@ -66,8 +66,10 @@ internal sealed class DockerCredentialStore
     {
         ArgumentNullException.ThrowIfNull(reference);
         _context.Log.Debug($"reading {FilePath}");
-        var file = DockerConfigFile.Load(FilePath);
         var lookupKeys = reference.LookupKeys();
+
+        // Only what this lookup reads (its keys, legacy scheme keys, the helpers), not a tree of every login.
+        var file = DockerConfigLookup.Load(FilePath, lookupKeys);
         foreach (var key in lookupKeys)
         {
             var isRegistryKey = key == reference.RegistryKey;

@@ -6,7 +6,8 @@ namespace DotnetRemote.Core.Credentials;
 /// <param name="Directory">Where to write the launcher (<c>--dir</c>); null: beside the program (the last part of <paramref name="Command"/>).</param>
 /// <param name="ToolDirectory">The folder the running tool's files are in.</param>
 /// <param name="Command">How this very program is started: its executable, and for framework-dependent runs the dll.</param>
-internal sealed record InstallCredentialHelperOptions(string? Directory, string ToolDirectory, IReadOnlyList<string> Command);
+/// <param name="NativeTool">The native tool runs; when its package ships the native helper, the helper is linked instead of a launcher written.</param>
+internal sealed record InstallCredentialHelperOptions(string? Directory, string ToolDirectory, IReadOnlyList<string> Command, bool NativeTool = false);
 
 /// <param name="Path">The launcher written.</param>
 /// <param name="CopiedTool">The tool ran from the NuGet package cache and was copied beside the launcher.</param>
@@ -28,6 +29,7 @@ internal sealed class InstallCredentialHelper(RemoteContext context)
         var given = options.Directory;
         string path;
         var copied = CredentialHelperInstaller.IsInPackageCache(options.ToolDirectory, context.Environment);
+        var nativeHelper = options.NativeTool ? NativeHelperInstaller.Find(options.ToolDirectory) : null;
         if (copied)
         {
             // A local tool (tool manifest) runs from the NuGet cache, which `dotnet nuget locals all --clear` empties.
@@ -37,11 +39,15 @@ internal sealed class InstallCredentialHelper(RemoteContext context)
                     $"dotnet-remote runs from the NuGet package cache ({options.ToolDirectory}), which a cache clean empties; pass --dir DIR (a folder on PATH): the launcher and a copy of the tool go there");
             }
 
-            path = CredentialHelperInstaller.InstallCopy(Path.GetFullPath(given), options.ToolDirectory, launcher);
+            path = nativeHelper is not null
+                ? NativeHelperInstaller.InstallCopy(Path.GetFullPath(given), options.ToolDirectory)
+                : CredentialHelperInstaller.InstallCopy(Path.GetFullPath(given), options.ToolDirectory, launcher);
         }
         else
         {
-            path = CredentialHelperInstaller.Install(Path.GetFullPath(given ?? Path.GetDirectoryName(launcher[^1])!), launcher);
+            // The native tool links to the native helper beside it; the portable one writes a launcher script.
+            var folder = Path.GetFullPath(given ?? Path.GetDirectoryName(launcher[^1])!);
+            path = nativeHelper is { } helper ? NativeHelperInstaller.Install(folder, helper) : CredentialHelperInstaller.Install(folder, launcher);
         }
 
         context.Log.Info($"Credential helper written to {path}; use it with \"credHelpers\": {{\"<registry>\": \"dotnet-remote\"}}");

@@ -108,12 +108,16 @@ internal static class CredentialCommands
         var install = new Command("install", "Write the docker-credential-dotnet-remote launcher") { directory };
         runner.SetAction(install, async (parseResult, context, cancellationToken) =>
         {
-            await new InstallCredentialHelper(context).ExecuteAsync(new InstallCredentialHelperOptions(parseResult.GetValue(directory), AppContext.BaseDirectory, SelfCommand()), cancellationToken);
+            await new InstallCredentialHelper(context).ExecuteAsync(new InstallCredentialHelperOptions(parseResult.GetValue(directory), AppContext.BaseDirectory, SelfCommand(), NativeTool: !RunsOnDotnetHost()), cancellationToken);
             return CommandRunner.Success;
         });
         command.Add(install);
         return command;
     }
+
+    /// <summary>The native credential helper shipped beside this native tool, or null (the portable tool, a dev build).</summary>
+    /// <summary>A framework-dependent run (<c>dotnet dotnet-remote.dll</c>), which has no native helper beside it.</summary>
+    private static bool RunsOnDotnetHost() => Path.GetFileNameWithoutExtension(Environment.ProcessPath) is "dotnet" or null;
 
     /// <summary>How this very program is started: its apphost or native binary, or the dotnet host and its dll.</summary>
     private static string[] SelfCommand()

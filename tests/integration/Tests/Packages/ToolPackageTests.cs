@@ -30,7 +30,7 @@ public sealed class ToolPackageTests
         }
 
         var native = Entries(tool.Single(p => Path.GetFileName(p).StartsWith("Remote.Tool.linux-x64.", StringComparison.Ordinal)));
-        Assert.Equal(["tools/any/linux-x64/DotnetToolSettings.xml", "tools/any/linux-x64/dotnet-remote"], native.Where(f => f.StartsWith("tools/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Equal(["tools/any/linux-x64/DotnetToolSettings.xml", "tools/any/linux-x64/docker-credential-dotnet-remote", "tools/any/linux-x64/dotnet-remote"], native.Where(f => f.StartsWith("tools/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
 
         var portable = tool.Single(p => Path.GetFileName(p).StartsWith("Remote.Tool.any.", StringComparison.Ordinal));
         Assert.Equal(

@@ -1,0 +1,17 @@
+using DotnetRemote.Core.Credentials;
+using DotnetRemote.CredentialHelper;
+
+// docker, podman and skopeo run `docker-credential-dotnet-remote get` on every pull and push: answered here.
+// Everything else (store, erase, list, version, anything unexpected) is the tool's own answer: exec dotnet-remote.
+if (args is ["get"])
+{
+    using var input = Console.OpenStandardInput();
+    using var output = Console.OpenStandardOutput();
+    using var error = Console.OpenStandardError();
+    return CredentialHelperProcess.RunGet(input, output, error, writer => new StderrLog(writer));
+}
+
+using (var output = Console.OpenStandardOutput())
+{
+    return CredentialHelperProcess.ExecTool(AppContext.BaseDirectory, args, output);
+}
