@@ -59,7 +59,8 @@ public abstract class RemoteTask : MSBuildTask, ICancelableTask
         CancellationToken = cancellation.Token;
         try
         {
-            ExecuteAsync(CreateContext()).GetAwaiter().GetResult();
+            using var context = CreateContext();
+            ExecuteAsync(context).GetAwaiter().GetResult();
         }
         catch (RemoteException ex)
         {

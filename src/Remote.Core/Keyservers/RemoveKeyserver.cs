@@ -1,4 +1,3 @@
-using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
 
@@ -18,10 +17,8 @@ internal sealed class RemoveKeyserver(RemoteContext context)
     {
         ArgumentNullException.ThrowIfNull(options);
         var uri = EndpointKeyservers.CheckSystemEdit(context, options.Uri);
-        await new RemoteConfigStore(context).UpdateSystemAsync(async config =>
+        await EndpointKeyservers.EditSystemEndpointAsync(context, options.RemoteName, endpoint =>
         {
-            var endpoint = EndpointKeyservers.SelectSystemEndpoint(config, options.RemoteName);
-            await EndpointKeyservers.MaterializeAsync(context, endpoint, cancellationToken).ConfigureAwait(false);
             var visible = endpoint.Keyservers.Where(k => !k.Skip).ToList();
             var match = visible.FirstOrDefault(k => KeyserverUri.IsSameKeyserver(k.Uri, uri))
                 ?? throw new RemoteException(RemoteErrorCodes.KeyserverNotConfigured, $"keyserver {uri} is not configured");
@@ -38,8 +35,6 @@ internal sealed class RemoveKeyserver(RemoteContext context)
             {
                 match.Skip = true;
             }
-
-            return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -29,7 +29,7 @@ internal sealed class KeyserverLogin(RemoteContext context)
         {
             Record(config, credential);
             return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"Token stored in {context.Paths.UserConfigFile}");
     }
 

@@ -53,7 +53,7 @@ internal sealed class RemoteLogin(RemoteContext context)
         {
             config.GetRemote(name).Token = token.Trim();
             return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"Token stored in {context.Paths.UserConfigFile}");
     }
 }

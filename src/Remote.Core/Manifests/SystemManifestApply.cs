@@ -40,7 +40,7 @@ internal sealed class SystemManifestApply(RemoteContext context)
         {
             Plan(config, manifest, options.Prune, own, [], log: false);
             return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"{manifest.Source} applied to {context.Paths.SystemConfigFile}: {changes.Count(c => c.Action != "unchanged")} change(s)");
         return new ApplyManifestResult(changes, Applied: true);
     }

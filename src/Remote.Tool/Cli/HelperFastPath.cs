@@ -29,7 +29,7 @@ internal static class HelperFastPath
                 serverUrl = ReadAll(input);
             }
 
-            var context = new RemoteContext(RemotePaths.FromProcessEnvironment(), new ConsoleLog(error));
+            using var context = new RemoteContext(RemotePaths.FromProcessEnvironment(), new ConsoleLog(error));
 
             // Completes synchronously unless the file names another helper to ask (then the process is the cost).
             exit = new CredentialHelperProtocol(context).ServeAsync("get", new StringReader(serverUrl), output).GetAwaiter().GetResult();
