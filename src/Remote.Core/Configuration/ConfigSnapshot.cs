@@ -44,9 +44,10 @@ internal sealed class ConfigSnapshot
 internal sealed class ConfigFileState
 {
     /// <summary>
-    /// A file changed less than this before it was read may change again without its status showing it (file-system
-    /// timestamps are coarse: a jiffy on Linux, seconds elsewhere): such a file is compared by content instead, as git
-    /// treats a "racily clean" index entry.
+    /// A file whose content changed less than this before it was read may change again without its status showing it
+    /// (file-system timestamps are coarse: a jiffy on Linux, seconds elsewhere): such a file is compared by content
+    /// instead, as git treats a "racily clean" index entry. A later write of an older file sets its mtime to a time
+    /// that differs from the one kept.
     /// </summary>
     private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
 
@@ -57,7 +58,7 @@ internal sealed class ConfigFileState
         Config = config;
         Status = status;
         Racy = status is null
-            || status.ChangeTimeNanoseconds >= (readAt - RacyWindow).ToUnixTimeMilliseconds() * 1_000_000;
+            || status.ModifyTimeNanoseconds >= (readAt - RacyWindow).ToUnixTimeMilliseconds() * 1_000_000;
     }
 
     public string Path { get; }
