@@ -41,8 +41,13 @@ printf 'Active: mine\nRemotes:\n  mine:\n    URI: cloud.example.com\n' > "$work/
 chmod 600 "$work/config/remote.yaml"
 printf 'Active: mine\nRemotes:\n  mine:\n    URI: other.example.com\n' > "$work/etc/remote.yaml"
 
+# Files a user has had for a while (set FRESH=1 to run on files written just now: a file changed less than 2 s
+# before it is read is compared by content when reused, so it is opened again).
+age() { [ -n "${FRESH:-}" ] || touch -d '-1 minute' "$work/config/remote.yaml" "$work/etc/remote.yaml"; }
+
 run() {
   local name="$1" file="$2"; shift 2
+  age
   printf %s s3cret | env -i PATH="$PATH" HOME="$work/home" APPTAINER_CONFIGDIR="$work/config" \
     DOTNET_REMOTE_SYSTEM_CONFIG="$work/etc/remote.yaml" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
     strace -f -qq -e trace=openat,rename,renameat,renameat2,flock,connect -y -o "$work/$file.trace" \
