@@ -60,7 +60,9 @@ public abstract class RemoteTask : MSBuildTask, ICancelableTask
         try
         {
             using var context = CreateContext();
+#pragma warning disable VSTHRD002 // ITask.Execute is synchronous by contract; MSBuild runs it on a thread of its own, without a synchronization context.
             ExecuteAsync(context).GetAwaiter().GetResult();
+#pragma warning restore VSTHRD002
         }
         catch (RemoteException ex)
         {

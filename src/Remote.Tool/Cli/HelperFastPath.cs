@@ -32,7 +32,9 @@ internal static class HelperFastPath
             using var context = new RemoteContext(RemotePaths.FromProcessEnvironment(), new ConsoleLog(error));
 
             // Completes synchronously unless the file names another helper to ask (then the process is the cost).
+#pragma warning disable VSTHRD002 // The fast path is a synchronous Main before any host starts: no synchronization context exists.
             exit = new CredentialHelperProtocol(context).ServeAsync("get", new StringReader(serverUrl), output).GetAwaiter().GetResult();
+#pragma warning restore VSTHRD002
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
