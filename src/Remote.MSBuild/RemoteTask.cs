@@ -59,7 +59,10 @@ public abstract class RemoteTask : MSBuildTask, ICancelableTask
         CancellationToken = cancellation.Token;
         try
         {
-            ExecuteAsync(CreateContext()).GetAwaiter().GetResult();
+            using var context = CreateContext();
+#pragma warning disable VSTHRD002 // ITask.Execute is synchronous by contract; MSBuild runs it on a thread of its own, without a synchronization context.
+            ExecuteAsync(context).GetAwaiter().GetResult();
+#pragma warning restore VSTHRD002
         }
         catch (RemoteException ex)
         {

@@ -2,17 +2,51 @@ using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Configuration;
 
+/// <summary>Something the merge has to tell the user (Apptainer prints it while merging); data, so it is printed once.</summary>
+internal sealed record ConfigNote(bool IsWarning, string Message)
+{
+    public void WriteTo(IRemoteLog log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        if (IsWarning)
+        {
+            log.Warning(Message);
+        }
+        else
+        {
+            log.Info(Message);
+        }
+    }
+}
+
+/// <summary>The user's view and what the merge noticed on the way.</summary>
+internal sealed record ConfigMergeResult(RemoteConfig Merged, IReadOnlyList<ConfigNote> Notes)
+{
+    /// <summary>Writes the notes to <paramref name="log"/> and returns the merged view.</summary>
+    public RemoteConfig LogTo(IRemoteLog log)
+    {
+        foreach (var note in Notes)
+        {
+            note.WriteTo(log);
+        }
+
+        return Merged;
+    }
+}
+
 /// <summary>
 /// Folds the system file into a user view (docs/compatibility.md#merge), with two fixes: an exclusive system remote cannot be shadowed
 /// by a user remote of the same name, and several exclusive remotes resolve deterministically (first by name).
+/// Pure: it neither reads nor logs; what Apptainer would print comes back as <see cref="ConfigMergeResult.Notes"/>,
+/// which <see cref="RemoteConfigStore"/> logs once per command.
 /// </summary>
 internal static class ConfigMerge
 {
-    public static RemoteConfig Merge(RemoteConfig user, RemoteConfig system, IRemoteLog log)
+    public static ConfigMergeResult Merge(RemoteConfig user, RemoteConfig system)
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(system);
-        ArgumentNullException.ThrowIfNull(log);
+        var notes = new List<ConfigNote>();
         var merged = user.Clone();
         string? exclusive = null;
         foreach (var name in system.Remotes.Keys.Order(StringComparer.Ordinal))
@@ -20,7 +54,7 @@ internal static class ConfigMerge
             var source = system.Remotes[name];
             if (merged.Remotes.TryGetValue(name, out var existing) && !existing.System && !source.Exclusive)
             {
-                log.Info($"{name} defined both globally and individually, using individual");
+                notes.Add(new ConfigNote(IsWarning: false, $"{name} defined both globally and individually, using individual"));
                 continue;
             }
 
@@ -33,7 +67,7 @@ internal static class ConfigMerge
             copy.Keyservers.AddRange(source.Keyservers.Select(k => k with { }));
             if (existing is { System: false })
             {
-                log.Warning($"{name} is set exclusive by the system administrator, using the global definition");
+                notes.Add(new ConfigNote(IsWarning: true, $"{name} is set exclusive by the system administrator, using the global definition"));
                 copy.Token = "";
             }
 
@@ -60,7 +94,7 @@ internal static class ConfigMerge
             merged.Active = system.Active;
         }
 
-        return merged;
+        return new ConfigMergeResult(merged, notes);
     }
 
     /// <summary>

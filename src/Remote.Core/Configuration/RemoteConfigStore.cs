@@ -24,16 +24,72 @@ internal sealed class RemoteConfigStore
         return config;
     }
 
-    /// <summary>The user file (or <c>--config</c> file) as stored; empty when it does not exist.</summary>
+    /// <summary>
+    /// The command's snapshot of both files and their merge (the unit of work): read and merged on first use, the
+    /// merge's notes logged then; later calls return the same snapshot while neither file changed, and read again only
+    /// the file that did.
+    /// </summary>
+    public ConfigSnapshot Snapshot()
+    {
+        var cache = _context.Shared<SnapshotCache>();
+        lock (cache)
+        {
+            var user = CurrentUser(cache);
+            var system = CurrentSystem(cache);
+            if (cache.Snapshot is not { } snapshot || snapshot.UserFile != user || snapshot.SystemFile != system)
+            {
+                snapshot = cache.Snapshot = new ConfigSnapshot(user, system, ConfigMerge.Merge(user.Config, system.Config));
+                foreach (var note in snapshot.Notes)
+                {
+                    // A file another process changed mid-command is merged again; what was said is not said twice.
+                    if (cache.NotesLogged.Add(note))
+                    {
+                        note.WriteTo(_context.Log);
+                    }
+                }
+            }
+
+            return snapshot;
+        }
+    }
+
+    /// <summary>The user file (or <c>--config</c> file) as stored; empty when it does not exist. A copy the caller may change.</summary>
     public RemoteConfig LoadUser()
     {
+        var cache = _context.Shared<SnapshotCache>();
+        lock (cache)
+        {
+            return CurrentUser(cache).Config.Clone();
+        }
+    }
+
+    private ConfigFileState CurrentUser(SnapshotCache cache)
+    {
+        var path = Paths.UserConfigFile;
+        if (cache.User is { } known && known.Path == path && !File.Exists(FileJournal.JournalPath(path)) && known.IsCurrent(ReadText))
+        {
+            return known;
+        }
+
         // Root refuses a folder or file another user controls before reading, chmodding or writing anything there.
-        FileSafety.RequireSafeFileAndDirectory(Paths.UserConfigFile);
+        FileSafety.RequireSafeFileAndDirectory(path);
         EnforcePrivateModes();
 
         // An apply killed after its commit point is finished first, so remote.yaml and docker-config.json agree.
-        FileJournal.RecoverPending(Paths.UserConfigFile, AtomicFile.PrivateFile);
-        return Read(Paths.UserConfigFile) ?? new RemoteConfig();
+        FileJournal.RecoverPending(path, AtomicFile.PrivateFile);
+        return cache.User = Read(path, static () => new RemoteConfig());
+    }
+
+    private ConfigFileState CurrentSystem(SnapshotCache cache)
+    {
+        var path = Paths.SystemConfigFile;
+        if (cache.System is { } known && known.Path == path && known.IsCurrent(ReadText))
+        {
+            return known;
+        }
+
+        WarnIfSystemFileIsWritableByOthers();
+        return cache.System = Read(path, BuiltInSystemConfig);
     }
 
     /// <summary>
@@ -89,11 +145,14 @@ internal sealed class RemoteConfigStore
 
     private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8);
 
-    /// <summary>The system file, or the built-in default when it does not exist.</summary>
+    /// <summary>The system file, or the built-in default when it does not exist. A copy the caller may change.</summary>
     public RemoteConfig LoadSystem()
     {
-        WarnIfSystemFileIsWritableByOthers();
-        return Read(Paths.SystemConfigFile) ?? BuiltInSystemConfig();
+        var cache = _context.Shared<SnapshotCache>();
+        lock (cache)
+        {
+            return CurrentSystem(cache).Config.Clone();
+        }
     }
 
     /// <summary>
@@ -132,8 +191,8 @@ internal sealed class RemoteConfigStore
         }
     }
 
-    /// <summary>What the user sees: the user file with the system file merged in.</summary>
-    public RemoteConfig LoadMerged() => ConfigMerge.Merge(LoadUser(), LoadSystem(), _context.Log);
+    /// <summary>What the user sees: the user file with the system file merged in. A copy the caller may change.</summary>
+    public RemoteConfig LoadMerged() => Snapshot().Merged.Clone();
 
     /// <summary>
     /// As Apptainer 1.2 does on first use: the default config folder (0700) and an empty remote.yaml (0600) are
@@ -188,14 +247,16 @@ internal sealed class RemoteConfigStore
         }
     }
 
-    /// <summary>Changes the user file under its lock. With <paramref name="merged"/> the change sees the system remotes too.</summary>
-    public async Task<T> UpdateUserAsync<T>(bool merged, Func<RemoteConfig, Task<T>> change)
+    /// <summary>
+    /// Changes the user file under its lock. With <paramref name="merged"/> the change sees the system remotes too.
+    /// The command's snapshot is checked under the lock and read again only if another process changed the file.
+    /// </summary>
+    public async Task<T> UpdateUserAsync<T>(bool merged, Func<RemoteConfig, Task<T>> change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
         EnsureUserDirectory();
-        using var fileLock = FileJournal.Lock(Paths.UserConfigFile, AtomicFile.PrivateFile);
-        var user = LoadUser();
-        var view = merged ? ConfigMerge.Merge(user, LoadSystem(), _context.Log) : user;
+        using var fileLock = await FileJournal.LockAsync(Paths.UserConfigFile, AtomicFile.PrivateFile, _context.Time, cancellationToken).ConfigureAwait(false);
+        var (user, view) = Views(merged);
         var before = RemoteConfigYaml.Write(user);
         var result = await change(view).ConfigureAwait(false);
         var after = RemoteConfigYaml.Write(merged ? ConfigMerge.UserPart(view, user) : view);
@@ -203,67 +264,145 @@ internal sealed class RemoteConfigStore
         {
             _context.Log.Debug($"writing {Paths.UserConfigFile}");
             AtomicFile.WriteAllText(Paths.UserConfigFile, after, AtomicFile.PrivateFile);
+            Forget(system: false);
         }
 
         return result;
     }
 
+    /// <summary>Copies of the user file and of what a change sees (the merged view, or the user file itself).</summary>
+    private (RemoteConfig User, RemoteConfig View) Views(bool merged)
+    {
+        if (!merged)
+        {
+            var user = LoadUser();
+            return (user, user);
+        }
+
+        var snapshot = Snapshot();
+        return (snapshot.User.Clone(), snapshot.Merged.Clone());
+    }
+
+    /// <summary>Drops this command's copy of a file it just wrote, so the next step reads what is on disk.</summary>
+    internal void Forget(bool system)
+    {
+        var cache = _context.Shared<SnapshotCache>();
+        lock (cache)
+        {
+            if (system)
+            {
+                cache.System = null;
+            }
+            else
+            {
+                cache.User = null;
+            }
+
+            cache.Snapshot = null;
+        }
+    }
+
     /// <summary>
     /// The user file's content before and after <paramref name="change"/>, without writing: for a caller that holds the
-    /// lock and writes it together with other files (<see cref="FileJournal.WriteAll"/>).
+    /// lock and writes it together with other files (<see cref="FileJournal.WriteAll"/>), then calls <see cref="Forget"/>.
     /// </summary>
     internal (string Before, string After) PrepareUserUpdate(bool merged, Action<RemoteConfig> change)
     {
-        var user = LoadUser();
-        var view = merged ? ConfigMerge.Merge(user, LoadSystem(), _context.Log) : user;
+        var (user, view) = Views(merged);
         var before = RemoteConfigYaml.Write(user);
         change(view);
         return (before, RemoteConfigYaml.Write(merged ? ConfigMerge.UserPart(view, user) : view));
     }
 
-    public Task<T> UpdateUserAsync<T>(bool merged, Func<RemoteConfig, T> change) =>
-        UpdateUserAsync(merged, config => Task.FromResult(change(config)));
+    public Task<T> UpdateUserAsync<T>(bool merged, Func<RemoteConfig, T> change, CancellationToken cancellationToken = default) =>
+        UpdateUserAsync(merged, config => Task.FromResult(change(config)), cancellationToken);
 
-    /// <summary>Changes the system file (world-readable, 0644) under its lock. Callers check for root first.</summary>
-    public async Task<T> UpdateSystemAsync<T>(Func<RemoteConfig, Task<T>> change)
+    /// <summary>
+    /// Changes the system file (world-readable, 0644) under its lock. Callers check for root first, and do their network
+    /// work before: nothing slow happens while the lock is held.
+    /// </summary>
+    public async Task<T> UpdateSystemAsync<T>(Func<RemoteConfig, T> change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
         AtomicFile.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(Paths.SystemConfigFile))!, AtomicFile.PublicFile | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        using var fileLock = ConfigFileLock.Acquire(Paths.SystemConfigFile, AtomicFile.PublicFile);
+        using var fileLock = await ConfigFileLock.AcquireAsync(Paths.SystemConfigFile, AtomicFile.PublicFile, _context.Time, cancellationToken).ConfigureAwait(false);
         AtomicFile.SweepLeftovers(Paths.SystemConfigFile);
         FileSafety.RequireSafeFile(Paths.SystemConfigFile);
         var system = LoadSystem();
-        var result = await change(system).ConfigureAwait(false);
+        var result = change(system);
         _context.Log.Debug($"writing {Paths.SystemConfigFile}");
         AtomicFile.WriteAllText(Paths.SystemConfigFile, RemoteConfigYaml.Write(system), AtomicFile.PublicFile);
+        Forget(system: true);
         return result;
     }
 
-    public Task<T> UpdateSystemAsync<T>(Func<RemoteConfig, T> change) =>
-        UpdateSystemAsync(config => Task.FromResult(change(config)));
-
     /// <summary>Changes the system file when <paramref name="system"/> is set, else the user file (unmerged).</summary>
-    public Task<T> UpdateAsync<T>(bool system, Func<RemoteConfig, T> change) =>
-        system ? UpdateSystemAsync(change) : UpdateUserAsync(merged: false, change);
+    public Task<T> UpdateAsync<T>(bool system, Func<RemoteConfig, T> change, CancellationToken cancellationToken = default) =>
+        system ? UpdateSystemAsync(change, cancellationToken) : UpdateUserAsync(merged: false, change, cancellationToken);
 
-    private RemoteConfig? Read(string path)
+    /// <summary>
+    /// Reads and parses a remote.yaml, keeping its status as read (from the open handle, so a change after the status
+    /// shows as a change later). <paramref name="missing"/> is what a file that does not exist stands for.
+    /// </summary>
+    private ConfigFileState Read(string path, Func<RemoteConfig> missing)
     {
+        var readAt = DateTimeOffset.UtcNow;
         string text;
+        UnixFileStatus? status;
         try
         {
-            text = File.ReadAllText(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            status = UnixFile.IsSupported ? UnixFile.HandleStatus(stream.SafeFileHandle) : null;
+            using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            text = reader.ReadToEnd();
             _context.Log.Debug($"read {path} ({text.Length} characters)");
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             _context.Log.Debug($"{path} does not exist");
-            return null;
+            return new ConfigFileState(path, null, missing(), null, readAt);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while opening remote config file: {ex.Message}", ex);
         }
 
-        return RemoteConfigYaml.Parse(text, path);
+        return new ConfigFileState(path, text, RemoteConfigYaml.Parse(text, path), status, readAt);
+    }
+
+    /// <summary>
+    /// A file's content for <see cref="ConfigFileState.IsCurrent"/>: null when missing; a file that cannot be read
+    /// counts as changed, so the full read reports why.
+    /// </summary>
+    private string? ReadText(string path)
+    {
+        _context.Log.Debug($"comparing {path} with the copy read before");
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Unreadable;
+        }
+    }
+
+    /// <summary>Equal to no file's content (compared by reference-free ordinal equality, so a unique string).</summary>
+    private static readonly string Unreadable = "\0unreadable " + Guid.NewGuid().ToString("N");
+
+    /// <summary>The per-command state behind <see cref="Snapshot"/>, kept on the context.</summary>
+    private sealed class SnapshotCache
+    {
+        public ConfigFileState? User { get; set; }
+
+        public ConfigFileState? System { get; set; }
+
+        public ConfigSnapshot? Snapshot { get; set; }
+
+        public HashSet<ConfigNote> NotesLogged { get; } = [];
     }
 }

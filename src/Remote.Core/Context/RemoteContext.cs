@@ -1,9 +1,14 @@
+using System.Collections.Concurrent;
 using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Context;
 
-/// <summary>What every operation needs from its host: paths, identity, logging and the network.</summary>
-internal sealed class RemoteContext
+/// <summary>
+/// What every operation needs from its host: paths, identity, logging and the network. A host makes one per command
+/// (the tool) or per task execution (MSBuild) and disposes it at the end: it is the unit of work, so the command reads
+/// its config files once (<c>Configuration/ConfigSnapshot</c>) and talks to every server through one HTTP handler.
+/// </summary>
+internal sealed class RemoteContext : IDisposable
 {
     public RemoteContext(RemotePaths paths, IRemoteLog? log = null, HttpMessageHandler? httpHandler = null, bool? isRoot = null, TimeProvider? time = null, Func<string, string?>? environment = null)
     {
@@ -21,6 +26,36 @@ internal sealed class RemoteContext
 
     /// <summary>The HTTP stack; null means the default <see cref="SocketsHttpHandler"/>. Tests inject fakes here.</summary>
     public HttpMessageHandler? HttpHandler { get; }
+
+    private readonly Lazy<SocketsHttpHandler> _verifyingHandler = new(() => RemoteHttp.CreateHandler(insecureSkipVerify: false));
+    private readonly Lazy<SocketsHttpHandler> _insecureHandler = new(() => RemoteHttp.CreateHandler(insecureSkipVerify: true));
+    private readonly ConcurrentDictionary<Type, object> _shared = new();
+    private bool _disposed;
+
+    /// <summary>
+    /// The handler every request of this context goes through: the injected one, else one <see cref="SocketsHttpHandler"/>
+    /// per certificate setting, made on first use, so requests to one host share a connection (one TLS handshake).
+    /// The context owns it; callers must not dispose it.
+    /// </summary>
+    internal HttpMessageHandler SharedHttpHandler(bool insecureSkipVerify)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return HttpHandler ?? _parent?.SharedHttpHandler(insecureSkipVerify) ?? (insecureSkipVerify ? _insecureHandler : _verifyingHandler).Value;
+    }
+
+    /// <summary>The context of another set of files (exec's scope) within this command: same log, identity, clock and HTTP handlers; its own config snapshot.</summary>
+    internal RemoteContext WithPaths(RemotePaths paths) =>
+        new(paths, Log, HttpHandler, IsRoot, Time, Environment) { _parent = this };
+
+    /// <summary>Whose HTTP handlers a <see cref="WithPaths"/> context borrows (and does not dispose).</summary>
+    private RemoteContext? _parent;
+
+    /// <summary>
+    /// One <typeparamref name="T"/> per context, made on first use: how a higher layer keeps per-command state (the
+    /// config snapshot) on the context without this layer knowing its type.
+    /// </summary>
+    internal T Shared<T>()
+        where T : class, new() => (T)_shared.GetOrAdd(typeof(T), static _ => new T());
 
     /// <summary>Whether the caller may edit the system file (Apptainer requires real uid 0).</summary>
     public bool IsRoot { get; }
@@ -53,6 +88,26 @@ internal sealed class RemoteContext
         if (!IsRoot)
         {
             throw new RemoteException(RemoteErrorCodes.NotRoot, $"{what}: not root user");
+        }
+    }
+
+    /// <summary>Closes the HTTP handlers this context made (an injected handler belongs to whoever injected it).</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_verifyingHandler.IsValueCreated)
+        {
+            _verifyingHandler.Value.Dispose();
+        }
+
+        if (_insecureHandler.IsValueCreated)
+        {
+            _insecureHandler.Value.Dispose();
         }
     }
 }

@@ -15,44 +15,41 @@ internal static class RemoteHttp
     public const int MaxResponseBytes = 4 * 1024 * 1024;
 
     /// <summary>
-    /// A client over the context's handler (tests inject one) or a fresh <see cref="SocketsHttpHandler"/>.
+    /// A client over the context's handler (tests inject one; otherwise one per context and certificate setting, see
+    /// <see cref="RemoteContext.SharedHttpHandler"/>). Disposing the client leaves the handler open for the next request.
     /// Redirects are not followed automatically, so credentials never travel to a host nobody named.
     /// </summary>
     public static HttpClient CreateClient(RemoteContext context, bool insecureSkipVerify, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(context);
-        HttpMessageHandler handler;
-        bool disposeHandler;
-        if (context.HttpHandler is { } injected)
-        {
-            handler = injected;
-            disposeHandler = false;
-        }
-        else
-        {
-            var sockets = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = timeout };
-            if (insecureSkipVerify)
-            {
-                // Only for endpoints the user marked insecure (Apptainer's -i); never the default.
-#pragma warning disable CA5359 // The user asked for it with --insecure, per endpoint.
-                sockets.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = static (_, _, _, _) => true };
-#pragma warning restore CA5359
-            }
-
-            handler = sockets;
-            disposeHandler = true;
-        }
-
+        var handler = context.SharedHttpHandler(insecureSkipVerify);
+        var disposeHandler = false;
         if (context.Log.IsDebugEnabled)
         {
-            handler = new DebugLoggingHandler(context.Log, handler, disposeHandler);
+            handler = new DebugLoggingHandler(context.Log, handler, disposeInner: false);
             disposeHandler = true;
         }
 
         // Every answer the engine reads is a small JSON document; a hostile server cannot make it buffer gigabytes.
+        // The client's Timeout bounds each request, connecting included.
         var client = new HttpClient(handler, disposeHandler) { Timeout = timeout, MaxResponseContentBufferSize = MaxResponseBytes };
         client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
         return client;
+    }
+
+    /// <summary>The engine's <see cref="SocketsHttpHandler"/>: no redirects, no cookies; certificates checked unless asked.</summary>
+    internal static SocketsHttpHandler CreateHandler(bool insecureSkipVerify)
+    {
+        var sockets = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false };
+        if (insecureSkipVerify)
+        {
+            // Only for endpoints the user marked insecure (Apptainer's -i); never the default.
+#pragma warning disable CA5359 // The user asked for it with --insecure, per endpoint.
+            sockets.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = static (_, _, _, _) => true };
+#pragma warning restore CA5359
+        }
+
+        return sockets;
     }
 
     /// <summary>The host[:port] of a URL, for messages that must say which server answered.</summary>

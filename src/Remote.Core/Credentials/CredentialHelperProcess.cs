@@ -35,10 +35,12 @@ internal static partial class CredentialHelperProcess
         try
         {
             var serverUrl = ReadAll(input);
-            var context = new RemoteContext(RemotePaths.FromProcessEnvironment(), createLog(warnings));
+            using var context = new RemoteContext(RemotePaths.FromProcessEnvironment(), createLog(warnings));
 
             // Completes synchronously unless the file names another helper to ask (then that process is the cost).
+#pragma warning disable VSTHRD002 // A synchronous Main of a helper process: no synchronization context exists to deadlock on.
             exit = new CredentialHelperProtocol(context).ServeGetAsync(new StringReader(serverUrl), answer).GetAwaiter().GetResult();
+#pragma warning restore VSTHRD002
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {

@@ -111,7 +111,7 @@ internal sealed class DockerCredentialStore
     public Task<string?> StoreAsync(RegistryReference reference, string username, string secret, bool isIdentityToken, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        return DockerConfigFile.UpdateAsync(FilePath, file => StoreIntoAsync(file, reference, username, secret, isIdentityToken, cancellationToken));
+        return DockerConfigFile.UpdateAsync(FilePath, file => StoreIntoAsync(file, reference, username, secret, isIdentityToken, cancellationToken), _context.Time, cancellationToken);
     }
 
     /// <summary>As <see cref="StoreAsync(RegistryReference, string, string, bool, CancellationToken)"/>, into a file the caller loaded under its lock and writes itself.</summary>
@@ -276,7 +276,7 @@ internal sealed class DockerCredentialStore
         {
             var erased = await EraseFromAsync(file, selected, cancellationToken);
             return erased.Count > 0 || reference is null ? erased : await EraseFromHelperOnlyAsync(file, reference, cancellationToken);
-        });
+        }, _context.Time, cancellationToken);
     }
 
     /// <summary>Removes the selected keys from a file the caller loaded under its lock (and their helpers' secrets).</summary>

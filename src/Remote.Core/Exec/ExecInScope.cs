@@ -53,7 +53,7 @@ internal sealed class ExecInScope(RemoteContext context, IChildProcessLauncher? 
         using var scope = ExecScope.Create(ExecScope.BaseDirectory(context.Environment), context.Log);
         try
         {
-            var scopeContext = new RemoteContext(PathsOf(scope), context.Log, context.HttpHandler, context.IsRoot, context.Time, context.Environment);
+            using var scopeContext = context.WithPaths(PathsOf(scope));
             if (options.KeepUserState)
             {
                 await CopyUserStateAsync(scope);
@@ -125,7 +125,7 @@ internal sealed class ExecInScope(RemoteContext context, IChildProcessLauncher? 
             }
 
             return Task.FromResult(0);
-        });
+        }, context.Time, CancellationToken.None);
     }
 
     private static async Task<string> ReadAsync(string path)

@@ -115,12 +115,27 @@ internal static class FileJournal
         Recover(path);
     }
 
-    /// <summary>Takes a file's lock, sweeps temp files killed writers left and recovers a pending journal.</summary>
+    /// <summary>
+    /// Takes a file's lock (waiting asynchronously on <paramref name="time"/>, up to 30 s), sweeps temp files killed
+    /// writers left and recovers a pending journal.
+    /// </summary>
+    public static async Task<IDisposable> LockAsync(string path, UnixFileMode lockMode, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Prepare(path, await ConfigFileLock.AcquireAsync(path, lockMode, time, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary><see cref="LockAsync"/> for the synchronous reader of <see cref="RecoverPending"/>.</summary>
     public static IDisposable Lock(string path, UnixFileMode lockMode)
     {
         ArgumentNullException.ThrowIfNull(path);
+        return Prepare(path, ConfigFileLock.Acquire(path, lockMode));
+    }
+
+    private static Held Prepare(string path, ConfigFileLock fileLock)
+    {
         var key = Path.GetFullPath(path);
-        var held = new Held(ConfigFileLock.Acquire(path, lockMode), key);
+        var held = new Held(fileLock, key);
         HeldLocks.AddOrUpdate(key, 1, (_, n) => n + 1);
         try
         {

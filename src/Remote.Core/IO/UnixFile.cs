@@ -18,7 +18,17 @@ internal enum UnixFileKind
 }
 
 /// <summary>The parts of <c>stat</c> the engine's safety checks need.</summary>
-internal sealed record UnixFileStatus(UnixFileKind Kind, uint OwnerId, UnixFileMode Mode, long Size);
+internal sealed record UnixFileStatus(UnixFileKind Kind, uint OwnerId, UnixFileMode Mode, long Size)
+{
+    /// <summary>Device and inode: a file replaced by a rename is another file.</summary>
+    public (uint Major, uint Minor, ulong Inode) Identity { get; init; }
+
+    /// <summary>The status change time (any write, chmod or chown moves it), in nanoseconds since the epoch.</summary>
+    public long ChangeTimeNanoseconds { get; init; }
+
+    /// <summary>The content change time, in nanoseconds since the epoch.</summary>
+    public long ModifyTimeNanoseconds { get; init; }
+}
 
 /// <summary>
 /// The few system calls .NET does not expose and file safety needs (Linux): <c>open</c> with <c>O_NOFOLLOW</c> or
@@ -131,7 +141,8 @@ internal static partial class UnixFile
     private static UnixFileStatus? Status(int dirFd, string path, int flags)
     {
         // struct statx has one layout on every architecture: mask, blksize, attributes, nlink, uid@20, gid, mode@28,
-        // ino, size@40 …, 256 bytes in all.
+        // ino@32, size@40, blocks, attributes_mask, atime@64, btime@80, ctime@96, mtime@112, rdev, dev@136/140 …,
+        // 256 bytes in all.
         var buffer = new byte[256];
         int result;
         int errno;
@@ -161,8 +172,17 @@ internal static partial class UnixFile
             0xC000 => UnixFileKind.Socket,
             _ => UnixFileKind.Other,
         };
-        return new UnixFileStatus(kind, uid, (UnixFileMode)(mode & 0xFFF), size);
+        return new UnixFileStatus(kind, uid, (UnixFileMode)(mode & 0xFFF), size)
+        {
+            Identity = (BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(136)), BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(140)), BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(32))),
+            ChangeTimeNanoseconds = Timestamp(buffer, 96),
+            ModifyTimeNanoseconds = Timestamp(buffer, 112),
+        };
     }
+
+    /// <summary>A <c>struct statx_timestamp</c> (seconds, then nanoseconds) as nanoseconds since the epoch.</summary>
+    private static long Timestamp(byte[] buffer, int offset) =>
+        (BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(offset)) * 1_000_000_000) + BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(offset + 8));
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int NativeOpen(string path, int flags, int mode);

@@ -29,10 +29,8 @@ internal sealed class AddKeyserver(RemoteContext context)
             throw new RemoteException(RemoteErrorCodes.KeyserverOrder, "order must be > 0");
         }
 
-        await new RemoteConfigStore(context).UpdateSystemAsync(async config =>
+        await EndpointKeyservers.EditSystemEndpointAsync(context, options.RemoteName, endpoint =>
         {
-            var endpoint = EndpointKeyservers.SelectSystemEndpoint(config, options.RemoteName);
-            await EndpointKeyservers.MaterializeAsync(context, endpoint, cancellationToken).ConfigureAwait(false);
             var list = endpoint.Keyservers;
             var visible = list.Where(k => !k.Skip).ToList();
             var maxOrder = visible.Count + 1;
@@ -61,8 +59,7 @@ internal sealed class AddKeyserver(RemoteContext context)
             // Insert before the keyserver now shown at that position, so the new one is shown at --order.
             var index = order <= visible.Count ? list.IndexOf(visible[order - 1]) : list.Count;
             list.Insert(index, entry);
-            return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         return new AddKeyserverResult(uri, context.Paths.SystemConfigFile);
     }
 }

@@ -21,15 +21,54 @@ internal static class EndpointKeyservers
         return [new KeyserverConfig { Uri = discovered, External = false }];
     }
 
-    /// <summary>Stores the discovered keyserver in an empty list, so it can be ordered against or marked skipped.</summary>
-    public static async Task MaterializeAsync(RemoteContext context, EndpointConfig endpoint, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Network first, then the edit under the lock (as <c>apply</c> does): an endpoint without a stored list gets its own
+    /// keyserver by service discovery, an HTTP request made before the system file is locked. Under the lock the file is
+    /// read again; should another process have emptied the list or moved the endpoint meanwhile, the lock is released
+    /// and discovery runs again. <paramref name="edit"/> gets the endpoint with a materialized list.
+    /// </summary>
+    public static async Task EditSystemEndpointAsync(RemoteContext context, string? remoteName, Action<EndpointConfig> edit, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        if (endpoint.Keyservers.Count == 0)
+        ArgumentNullException.ThrowIfNull(edit);
+        var store = new RemoteConfigStore(context);
+        var endpoint = SelectSystemEndpoint(store.LoadSystem(), remoteName);
+        for (var attempt = 1; ; attempt++)
         {
-            endpoint.Keyservers.AddRange(await ResolveAsync(context, endpoint, cancellationToken).ConfigureAwait(false));
+            var uri = endpoint.Uri;
+            var discovered = endpoint.Keyservers.Count == 0 ? await ResolveAsync(context, endpoint, cancellationToken).ConfigureAwait(false) : null;
+            try
+            {
+                await store.UpdateSystemAsync(config =>
+                {
+                    var current = SelectSystemEndpoint(config, remoteName);
+                    if (current.Keyservers.Count == 0)
+                    {
+                        if (discovered is null || current.Uri != uri)
+                        {
+                            endpoint = current.Clone();
+                            throw new DiscoverAgainException();
+                        }
+
+                        current.Keyservers.AddRange(discovered);
+                    }
+
+                    edit(current);
+                    return 0;
+                }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (DiscoverAgainException) when (attempt < 5)
+            {
+            }
+            catch (DiscoverAgainException ex)
+            {
+                throw new RemoteException(RemoteErrorCodes.ConfigLocked, $"could not edit {context.Paths.SystemConfigFile}: another process keeps changing its keyservers", ex);
+            }
         }
     }
+
+    /// <summary>Leaves the lock without writing: the endpoint changed since discovery.</summary>
+    private sealed class DiscoverAgainException : Exception;
 
     /// <summary>The checks every keyserver edit makes first: root, a non-empty URI of a keyserver scheme. Returns it trimmed.</summary>
     public static string CheckSystemEdit(RemoteContext context, string uri)

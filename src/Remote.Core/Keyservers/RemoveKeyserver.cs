@@ -1,4 +1,3 @@
-using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
 
@@ -22,10 +21,8 @@ internal sealed class RemoveKeyserver(RemoteContext context)
     {
         ArgumentNullException.ThrowIfNull(options);
         var uri = EndpointKeyservers.CheckSystemEdit(context, options.Uri);
-        await new RemoteConfigStore(context).UpdateSystemAsync(async config =>
+        await EndpointKeyservers.EditSystemEndpointAsync(context, options.RemoteName, endpoint =>
         {
-            var endpoint = EndpointKeyservers.SelectSystemEndpoint(config, options.RemoteName);
-            await EndpointKeyservers.MaterializeAsync(context, endpoint, cancellationToken).ConfigureAwait(false);
             var visible = endpoint.Keyservers.Where(k => !k.Skip).ToList();
             var match = visible.FirstOrDefault(k => KeyserverUri.IsSameKeyserver(k.Uri, uri))
                 ?? throw new RemoteException(RemoteErrorCodes.KeyserverNotConfigured, $"keyserver {uri} is not configured");
@@ -42,9 +39,7 @@ internal sealed class RemoveKeyserver(RemoteContext context)
             {
                 match.Skip = true;
             }
-
-            return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         return new RemoveKeyserverResult(uri, context.Paths.SystemConfigFile);
     }
 }

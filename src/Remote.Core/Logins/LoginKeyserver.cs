@@ -35,7 +35,7 @@ internal sealed class LoginKeyserver(RemoteContext context)
         {
             KeyserverLoginCheck.Record(config, credential);
             return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"Token stored in {context.Paths.UserConfigFile}");
         return new LoginKeyserverResult(credential.Uri, credential.Insecure, context.Paths.UserConfigFile);
     }

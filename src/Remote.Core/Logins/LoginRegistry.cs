@@ -78,7 +78,7 @@ internal sealed class LoginRegistry(RemoteContext context)
                 config.Credentials.RemoveAll(entry => RegistryLogins.IsSameLogin(entry.Uri, reference));
                 config.Credentials.Add(new CredentialConfig { Uri = reference.Uri, Insecure = options.Insecure });
                 return true;
-            });
+            }, cancellationToken);
             remoteConfig = _context.Paths.UserConfigFile;
 
             // Apptainer's list of logins: no secret goes there (the line above says where the password is).

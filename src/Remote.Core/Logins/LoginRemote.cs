@@ -52,7 +52,7 @@ internal sealed class LoginRemote(RemoteContext context)
         {
             config.GetRemote(name).Token = token.Trim();
             return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"Token stored in {context.Paths.UserConfigFile}");
         return new LoginRemoteResult(name, context.Paths.UserConfigFile);
     }

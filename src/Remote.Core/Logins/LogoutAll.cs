@@ -24,7 +24,7 @@ internal sealed class LogoutAll(RemoteContext context)
         // (remote.yaml's are swept by its update below).
         if (Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(context.Paths.DockerConfigFile))))
         {
-            using var sweep = IO.FileJournal.Lock(context.Paths.DockerConfigFile, IO.AtomicFile.PrivateFile);
+            using var sweep = await IO.FileJournal.LockAsync(context.Paths.DockerConfigFile, IO.AtomicFile.PrivateFile, context.Time, cancellationToken).ConfigureAwait(false);
         }
 
         var (keyservers, tokens) = await new RemoteConfigStore(context).UpdateUserAsync(merged: false, config =>
@@ -38,7 +38,7 @@ internal sealed class LogoutAll(RemoteContext context)
             }
 
             return (removed, cleared);
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"Removed {registries.Erased.Count} registry login(s), {keyservers} keyserver login(s) and {tokens} token(s)");
         return new LogoutAllResult(registries.Erased.Count, keyservers, tokens);
     }

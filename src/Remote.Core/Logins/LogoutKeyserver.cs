@@ -19,7 +19,7 @@ internal sealed class LogoutKeyserver(RemoteContext context)
         var uri = options.Uri;
         KeyserverUri.Normalize(uri);
         var removed = await new RemoteConfigStore(context).UpdateUserAsync(merged: true, config =>
-            config.Credentials.RemoveAll(c => KeyserverUri.IsSameUri(c.Uri, uri))).ConfigureAwait(false);
+            config.Credentials.RemoveAll(c => KeyserverUri.IsSameUri(c.Uri, uri)), cancellationToken).ConfigureAwait(false);
         if (removed == 0)
         {
             context.Log.Warning($"There is no existing login to keyserver \"{uri}\".");

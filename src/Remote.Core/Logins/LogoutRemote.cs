@@ -20,7 +20,7 @@ internal sealed class LogoutRemote(RemoteContext context)
         {
             config.GetRemote(name).Token = "";
             return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         context.Log.Info("Logout succeeded");
         return new LogoutRemoteResult(name, context.Paths.UserConfigFile);
     }

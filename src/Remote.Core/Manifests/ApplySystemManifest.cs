@@ -42,7 +42,7 @@ internal sealed class ApplySystemManifest(RemoteContext context)
         {
             Plan(config, manifest, options.Prune, own, [], log: false);
             return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"{manifest.Source} applied to {context.Paths.SystemConfigFile}: {changes.Count(c => c.Action != "unchanged")} change(s)");
         return new ApplyManifestResult(changes, Applied: true);
     }

@@ -24,8 +24,8 @@ internal sealed class ManifestCommit(RemoteContext context)
         var paths = context.Paths;
         new RemoteConfigStore(context).EnsureUserDirectory();
         AtomicFile.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(paths.DockerConfigFile))!, AtomicFile.PrivateDirectory);
-        using var userLock = FileJournal.Lock(paths.UserConfigFile, AtomicFile.PrivateFile);
-        using var dockerLock = FileJournal.Lock(paths.DockerConfigFile, AtomicFile.PrivateFile);
+        using var userLock = await FileJournal.LockAsync(paths.UserConfigFile, AtomicFile.PrivateFile, context.Time, cancellationToken).ConfigureAwait(false);
+        using var dockerLock = await FileJournal.LockAsync(paths.DockerConfigFile, AtomicFile.PrivateFile, context.Time, cancellationToken).ConfigureAwait(false);
 
         var files = new List<(string Path, string Content, UnixFileMode Mode)>();
         if (registryLogins.Count > 0 || (eraseKeys.Count > 0 && File.Exists(paths.DockerConfigFile)))
@@ -59,6 +59,7 @@ internal sealed class ManifestCommit(RemoteContext context)
             // Nothing is written once the command was cancelled (SIGINT/SIGTERM): all or nothing.
             cancellationToken.ThrowIfCancellationRequested();
             FileJournal.WriteAll(files);
+            new RemoteConfigStore(context).Forget(system: false);
         }
     }
 }

@@ -51,23 +51,42 @@ internal sealed partial class SecretReferences(Func<string, string?> environment
     /// <summary>Reads a secret file: regular files only, bounded size and time. Errors name the path, never the content.</summary>
     internal static string ReadSecretFile(string path, string origin)
     {
-        byte[] bytes;
-        try
+        // The read runs on a thread of its own, and the manifest's synchronous parse waits for it at most
+        // FileReadTimeout: a read that hangs (a stale network mount) keeps that thread, never a thread-pool thread,
+        // and never the process (a background thread).
+        byte[]? bytes = null;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var reader = new Thread(() =>
         {
-            var read = Task.Run(() => ReadBounded(path, origin));
-            if (!read.Wait(FileReadTimeout))
+            try
             {
-                throw new RemoteException(RemoteErrorCodes.ManifestVariableMissing, $"{origin}: cannot read {path}: no answer within {FileReadTimeout.TotalSeconds:0} s");
+                bytes = ReadBounded(path, origin);
             }
-
-            bytes = read.Result;
-        }
-        catch (AggregateException ex) when (ex.InnerException is RemoteException inner)
+#pragma warning disable CA1031 // Anything the read throws is rethrown on the waiting thread below; none may end the process.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
+            }
+        })
         {
-            throw new RemoteException(inner.Code, inner.Message);
+            IsBackground = true,
+            Name = "dotnet-remote secret file read",
+        };
+        reader.Start();
+        if (!reader.Join(FileReadTimeout))
+        {
+            throw new RemoteException(RemoteErrorCodes.ManifestVariableMissing, $"{origin}: cannot read {path}: no answer within {FileReadTimeout.TotalSeconds:0} s");
         }
 
-        return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: false).GetString(bytes).TrimEnd('\r', '\n');
+        if (failure?.SourceException is RemoteException refused)
+        {
+            throw new RemoteException(refused.Code, refused.Message);
+        }
+
+        failure?.Throw();
+
+        return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: false).GetString(bytes!).TrimEnd('\r', '\n');
     }
 
     private static byte[] ReadBounded(string path, string origin)

@@ -154,12 +154,13 @@ internal sealed class DockerConfigFile
     /// The locked read-modify-write every change goes through: directory 0700, file 0600, atomic replace. A file that
     /// does not parse throws before anything is written, so it is never overwritten.
     /// </summary>
-    public static async Task<T> UpdateAsync<T>(string path, Func<DockerConfigFile, Task<T>> change)
+    /// <param name="time">The clock the lock wait runs on (the context's); the system clock when null.</param>
+    public static async Task<T> UpdateAsync<T>(string path, Func<DockerConfigFile, Task<T>> change, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(change);
         AtomicFile.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!, AtomicFile.PrivateDirectory);
-        using var fileLock = FileJournal.Lock(path, AtomicFile.PrivateFile);
+        using var fileLock = await FileJournal.LockAsync(path, AtomicFile.PrivateFile, time ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
         FileSafety.RequireSafeFile(path);
         var file = Load(path);
         var before = file.ToJson();

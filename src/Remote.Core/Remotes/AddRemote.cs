@@ -59,7 +59,7 @@ internal sealed class AddRemote(RemoteContext context)
 
             config.Remotes[options.Name] = new EndpointConfig { Uri = stored, System = options.Global, Insecure = insecure };
             return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"Remote {GoQuote.Quote(options.Name)} added.");
 
         if (options.Use)

@@ -46,7 +46,7 @@ internal sealed class RemoveRemote(RemoteContext context)
             }
 
             return 0;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"Remote {GoQuote.Quote(options.Name)} removed.");
         return new RemoveRemoteResult(options.Name, options.Global);
     }

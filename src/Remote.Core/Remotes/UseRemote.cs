@@ -32,11 +32,11 @@ internal sealed class UseRemote(RemoteContext context)
         var store = new RemoteConfigStore(context);
         if (options.Global || options.Exclusive)
         {
-            await store.UpdateSystemAsync(config => SetDefault(config, options.Name, options.Exclusive, isSystemFile: true)).ConfigureAwait(false);
+            await store.UpdateSystemAsync(config => SetDefault(config, options.Name, options.Exclusive, isSystemFile: true), cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await store.UpdateUserAsync(merged: true, config => SetDefault(config, options.Name, exclusive: false, isSystemFile: false)).ConfigureAwait(false);
+            await store.UpdateUserAsync(merged: true, config => SetDefault(config, options.Name, exclusive: false, isSystemFile: false), cancellationToken).ConfigureAwait(false);
         }
 
         context.Log.Info($"Remote {GoQuote.Quote(options.Name)} now in use.");

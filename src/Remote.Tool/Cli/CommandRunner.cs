@@ -57,7 +57,7 @@ internal sealed class CommandRunner(CliConsole console)
         {
             try
             {
-                var context = CreateContext(parseResult, authFile?.Invoke(parseResult));
+                using var context = CreateContext(parseResult, authFile?.Invoke(parseResult));
                 return await action(parseResult, context, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

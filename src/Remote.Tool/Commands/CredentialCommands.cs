@@ -17,7 +17,7 @@ internal static class CredentialCommands
             try
             {
                 var uri = parseResult.GetValue(getUri) ?? "";
-                var context = runner.CreateContext(parseResult);
+                using var context = runner.CreateContext(parseResult);
                 var match = await new CredentialResolver(context).ResolveAsync(uri, cancellationToken);
                 if (match is null)
                 {
@@ -91,7 +91,8 @@ internal static class CredentialCommands
             {
                 try
                 {
-                    return await new CredentialHelperProtocol(runner.CreateContext(parseResult)).ServeAsync(action, runner.Console.Input, runner.Console.Output, cancellationToken);
+                    using var context = runner.CreateContext(parseResult);
+                    return await new CredentialHelperProtocol(context).ServeAsync(action, runner.Console.Input, runner.Console.Output, cancellationToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {

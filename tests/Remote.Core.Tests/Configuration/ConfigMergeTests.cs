@@ -14,7 +14,7 @@ public class ConfigMergeTests
         var user = Config(("shared", new EndpointConfig { Uri = "mine.example.com", Token = "t" }));
         var system = Config(("shared", new EndpointConfig { Uri = "theirs.example.com", System = true }));
 
-        var merged = ConfigMerge.Merge(user, system, _log);
+        var merged = ConfigMerge.Merge(user, system).LogTo(_log);
 
         Assert.Equal("mine.example.com", merged.Remotes["shared"].Uri);
         Assert.False(merged.Remotes["shared"].System);
@@ -30,7 +30,7 @@ public class ConfigMergeTests
         source.Keyservers.Add(new KeyserverConfig { Uri = "https://keys.new.example.com" });
         var system = Config(("corp", source));
 
-        var merged = ConfigMerge.Merge(user, system, _log);
+        var merged = ConfigMerge.Merge(user, system).LogTo(_log);
 
         var corp = merged.Remotes["corp"];
         Assert.Equal("new.example.com", corp.Uri);
@@ -45,7 +45,7 @@ public class ConfigMergeTests
     {
         var system = Config(("corp", new EndpointConfig { Uri = "corp.example.com", System = true, Token = "system-token" }));
 
-        var merged = ConfigMerge.Merge(new RemoteConfig(), system, _log);
+        var merged = ConfigMerge.Merge(new RemoteConfig(), system).LogTo(_log);
 
         var corp = merged.Remotes["corp"];
         Assert.Equal(("corp.example.com", "", true, false), (corp.Uri, corp.Token, corp.System, corp.Exclusive));
@@ -57,7 +57,7 @@ public class ConfigMergeTests
         // Apptainer drops Insecure here (docs/compatibility.md#fix-system-insecure); we copy it so an http-only remote stays usable.
         var system = Config(("lab", new EndpointConfig { Uri = "lab.internal", System = true, Insecure = true }));
 
-        var merged = ConfigMerge.Merge(new RemoteConfig(), system, _log);
+        var merged = ConfigMerge.Merge(new RemoteConfig(), system).LogTo(_log);
 
         Assert.True(merged.Remotes["lab"].Insecure);
     }
@@ -76,7 +76,7 @@ public class ConfigMergeTests
 
         var system = Config(("corp", new EndpointConfig { Uri = "corp.example.com", System = true, Exclusive = true }));
 
-        var merged = ConfigMerge.Merge(user, system, _log);
+        var merged = ConfigMerge.Merge(user, system).LogTo(_log);
 
         Assert.Equal("corp", merged.Active);
         Assert.True(merged.Remotes["corp"].Exclusive);
@@ -88,7 +88,7 @@ public class ConfigMergeTests
         var system = Config(("DefaultRemote", new EndpointConfig { Uri = "cloud.apptainer.org", System = true }));
         system.Active = "DefaultRemote";
 
-        Assert.Equal("DefaultRemote", ConfigMerge.Merge(new RemoteConfig(), system, _log).Active);
+        Assert.Equal("DefaultRemote", ConfigMerge.Merge(new RemoteConfig(), system).LogTo(_log).Active);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public class ConfigMergeTests
         var system = Config(("DefaultRemote", new EndpointConfig { Uri = "cloud.apptainer.org", System = true }));
         system.Active = "DefaultRemote";
 
-        Assert.Equal("mine", ConfigMerge.Merge(user, system, _log).Active);
+        Assert.Equal("mine", ConfigMerge.Merge(user, system).LogTo(_log).Active);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public class ConfigMergeTests
         var system = new RemoteConfig();
         system.Credentials.Add(new CredentialConfig { Uri = "https://keys.example.com", Auth = "Basic eDp5" });
 
-        var merged = ConfigMerge.Merge(user, system, _log);
+        var merged = ConfigMerge.Merge(user, system).LogTo(_log);
 
         Assert.Equal("docker://docker.io", Assert.Single(merged.Credentials).Uri);
     }
@@ -123,7 +123,7 @@ public class ConfigMergeTests
         var userBefore = RemoteConfigYaml.Write(user);
         var systemBefore = RemoteConfigYaml.Write(system);
 
-        _ = ConfigMerge.Merge(user, system, _log);
+        _ = ConfigMerge.Merge(user, system).LogTo(_log);
 
         Assert.Equal(userBefore, RemoteConfigYaml.Write(user));
         Assert.Equal(systemBefore, RemoteConfigYaml.Write(system));
@@ -136,7 +136,7 @@ public class ConfigMergeTests
         user.Active = "corp";
         var system = Config(("corp", new EndpointConfig { Uri = "corp.example.com", System = true, Exclusive = true }));
 
-        var merged = ConfigMerge.Merge(user, system, _log);
+        var merged = ConfigMerge.Merge(user, system).LogTo(_log);
 
         var corp = merged.Remotes["corp"];
         Assert.Equal(("corp.example.com", true, true, ""), (corp.Uri, corp.System, corp.Exclusive, corp.Token));
@@ -153,7 +153,7 @@ public class ConfigMergeTests
 
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal("alpha", ConfigMerge.Merge(new RemoteConfig(), system, _log).Active);
+            Assert.Equal("alpha", ConfigMerge.Merge(new RemoteConfig(), system).LogTo(_log).Active);
         }
     }
 
@@ -162,7 +162,7 @@ public class ConfigMergeTests
     {
         var user = Config(("mine", new EndpointConfig { Uri = "mine.example.com" }));
         var system = Config(("DefaultRemote", new EndpointConfig { Uri = "cloud.apptainer.org", System = true }));
-        var merged = ConfigMerge.Merge(user, system, _log);
+        var merged = ConfigMerge.Merge(user, system).LogTo(_log);
         merged.Active = "mine";
 
         var part = ConfigMerge.UserPart(merged, user);
@@ -175,7 +175,7 @@ public class ConfigMergeTests
     public void User_part_keeps_a_system_copy_that_holds_the_users_token()
     {
         var system = Config(("corp", new EndpointConfig { Uri = "corp.example.com", System = true }));
-        var merged = ConfigMerge.Merge(new RemoteConfig(), system, _log);
+        var merged = ConfigMerge.Merge(new RemoteConfig(), system).LogTo(_log);
         merged.Remotes["corp"].Token = "user-token";
 
         var part = ConfigMerge.UserPart(merged, new RemoteConfig());
@@ -189,7 +189,7 @@ public class ConfigMergeTests
     {
         var user = Config(("corp", new EndpointConfig { Uri = "mine.example.com", Token = "user-token" }));
         var system = Config(("corp", new EndpointConfig { Uri = "corp.example.com", System = true, Exclusive = true }));
-        var merged = ConfigMerge.Merge(user, system, _log);
+        var merged = ConfigMerge.Merge(user, system).LogTo(_log);
 
         var part = ConfigMerge.UserPart(merged, user);
 
