@@ -5,14 +5,38 @@ using System.Text;
 namespace DotnetRemote.Testing;
 
 /// <summary>
-/// An in-memory web: answers the URLs it was given, and fails every other request as an unreachable host would,
-/// so no test ever touches the network. Records every request it saw.
+/// An in-memory web: answers the URLs it was given (<see cref="Respond"/>), then asks the function it was made with
+/// (a registry and its token service in code), and fails every other request as an unreachable host would, so no
+/// test ever touches the network. Records every request it saw.
 /// </summary>
 internal sealed class FakeHttpHandler : HttpMessageHandler
 {
     private readonly ConcurrentDictionary<string, (HttpStatusCode Status, string Body)> _responses = new(StringComparer.Ordinal);
+    private readonly Func<HttpRequestMessage, HttpResponseMessage>? _respond;
+    private readonly List<(string Url, string? Authorization)> _calls = [];
 
+    /// <summary>A web of the URLs given to <see cref="Respond"/> only.</summary>
+    public FakeHttpHandler()
+    {
+    }
+
+    /// <summary>A web where <paramref name="respond"/> answers every request no <see cref="Respond"/> URL matches.</summary>
+    public FakeHttpHandler(Func<HttpRequestMessage, HttpResponseMessage> respond) => _respond = respond;
+
+    /// <summary>Every request as <c>METHOD url</c> (without the query), in order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
+
+    /// <summary>Every request with its full URL and its Authorization header, in order.</summary>
+    public IReadOnlyList<(string Url, string? Authorization)> Calls
+    {
+        get
+        {
+            lock (_calls)
+            {
+                return [.. _calls];
+            }
+        }
+    }
 
     /// <summary>Answers <paramref name="url"/> (exact, without query) with <paramref name="body"/>.</summary>
     public FakeHttpHandler Respond(string url, string body, HttpStatusCode status = HttpStatusCode.OK)
@@ -27,6 +51,25 @@ internal sealed class FakeHttpHandler : HttpMessageHandler
             $"{scheme}://{host}/assets/config/config.prod.json",
             $$$"""{"keystoreAPI":{"uri":"{{{keyserver}}}"},"libraryAPI":{"uri":"https://library.{{{host}}}"},"tokenAPI":{"uri":"https://auth.{{{host}}}/token"}}""");
 
+    /// <summary>The answer without recording the request (for composing fakes).</summary>
+    public HttpResponseMessage Answer(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var url = request.RequestUri!.GetLeftPart(UriPartial.Path);
+        if (_responses.TryGetValue(url, out var response))
+        {
+            return new HttpResponseMessage(response.Status)
+            {
+                Content = new StringContent(response.Body, Encoding.UTF8, "application/json"),
+                RequestMessage = request,
+            };
+        }
+
+        return _respond is not null
+            ? _respond(request)
+            : throw new HttpRequestException(HttpRequestError.NameResolutionError, $"fake network: no host for {url}");
+    }
+
     /// <summary>The reason phrase the fake sends with <paramref name="status"/>.</summary>
     public static string ReasonFor(HttpStatusCode status)
     {
@@ -34,20 +77,38 @@ internal sealed class FakeHttpHandler : HttpMessageHandler
         return response.ReasonPhrase ?? status.ToString();
     }
 
+    /// <summary>A response with <paramref name="status"/>, a <c>WWW-Authenticate</c> challenge and a JSON body when given.</summary>
+    public static HttpResponseMessage Status(HttpStatusCode status, string? challenge = null, string? json = null)
+    {
+        var response = new HttpResponseMessage(status);
+        if (challenge is not null)
+        {
+            response.Headers.TryAddWithoutValidation("WWW-Authenticate", challenge);
+        }
+
+        if (json is not null)
+        {
+            response.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        return response;
+    }
+
+    /// <summary>A Basic-auth registry: <c>/v2/</c> answers 200 only to the right Basic credentials.</summary>
+    public static FakeHttpHandler BasicAuth(string user, string password) => new(request =>
+        request.Headers.Authorization?.ToString() == $"Basic {TestMachine.Basic(user, password)}"
+            ? Status(HttpStatusCode.OK)
+            : Status(HttpStatusCode.Unauthorized, "Basic realm=\"Registry Realm\""));
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var url = request.RequestUri!.GetLeftPart(UriPartial.Path);
-        Requests.Enqueue($"{request.Method} {url}");
-        if (!_responses.TryGetValue(url, out var response))
+        Requests.Enqueue($"{request.Method} {request.RequestUri!.GetLeftPart(UriPartial.Path)}");
+        lock (_calls)
         {
-            throw new HttpRequestException(HttpRequestError.NameResolutionError, $"fake network: no host for {url}");
+            _calls.Add((request.RequestUri.ToString(), request.Headers.Authorization?.ToString()));
         }
 
-        return Task.FromResult(new HttpResponseMessage(response.Status)
-        {
-            Content = new StringContent(response.Body, Encoding.UTF8, "application/json"),
-            RequestMessage = request,
-        });
+        return Task.FromResult(Answer(request));
     }
 }

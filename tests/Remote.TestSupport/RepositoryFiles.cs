@@ -1,4 +1,4 @@
-namespace DotnetRemote.Core.Tests.TestSupport;
+namespace DotnetRemote.Testing;
 
 /// <summary>Finds files of the clone the tests were built from (the test binaries live under its bin/ folders).</summary>
 internal static class RepositoryFiles

@@ -31,7 +31,7 @@ public sealed class ApplySystemCommandTests : IDisposable
 
         """;
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly CliRunner _cli;
 
     public ApplySystemCommandTests() => _cli = new CliRunner(_machine);

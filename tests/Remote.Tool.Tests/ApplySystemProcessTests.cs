@@ -12,7 +12,7 @@ namespace DotnetRemote.Tool.Tests;
 public sealed class ApplySystemProcessTests : IDisposable
 {
     private const int Nobody = 65534;
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

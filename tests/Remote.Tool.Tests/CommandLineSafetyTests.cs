@@ -30,7 +30,7 @@ public sealed partial class CommandLineSafetyTests : IDisposable
 
         """;
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly CliRunner _cli;
 
     public CommandLineSafetyTests() => _cli = new CliRunner(_machine);

@@ -7,7 +7,7 @@ namespace DotnetRemote.Tool.Tests;
 /// <summary>Options, usage errors, --json, and a broken remote.yaml, through the in-process command tree.</summary>
 public sealed class CommandLineTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly CliRunner _cli;
 
     public CommandLineTests() => _cli = new CliRunner(_machine);

@@ -23,7 +23,7 @@ public sealed class CrashConsistencyTests : IDisposable
     private const int FillerRemotes = 1500;
     private const int FillerLogins = 15000;
     private const string Registry = "registry.example.com";
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

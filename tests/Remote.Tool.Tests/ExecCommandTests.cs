@@ -6,7 +6,7 @@ namespace DotnetRemote.Tool.Tests;
 /// <summary><c>exec</c> through the built tool: usage, failures, and stdin/stdout/stderr handed to the command.</summary>
 public sealed class ExecCommandTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

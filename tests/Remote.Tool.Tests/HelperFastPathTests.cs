@@ -9,7 +9,7 @@ namespace DotnetRemote.Tool.Tests;
 /// </summary>
 public sealed class HelperFastPathTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

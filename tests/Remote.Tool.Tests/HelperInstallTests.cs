@@ -13,7 +13,7 @@ public sealed class HelperInstallTests : IDisposable
     private static readonly string[] ToolFiles =
         ["dotnet-remote.dll", "dotnet-remote.runtimeconfig.json", "dotnet-remote.deps.json", "Remote.Core.dll", "System.CommandLine.dll", "YamlDotNet.dll"];
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

@@ -13,7 +13,7 @@ public sealed class HelperLoopTests : IDisposable
 {
     private static readonly TimeSpan NoLoop = TimeSpan.FromSeconds(10);
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly string _bin;
     private readonly string _runs;
 

@@ -15,7 +15,7 @@ public sealed class HostileFileTests : IDisposable
 {
     private const int Nobody = 65534;
     private const UnixFileMode StickyWorldWritable = (UnixFileMode)0b1_111_111_111;
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

@@ -9,7 +9,7 @@ namespace DotnetRemote.Tool.Tests;
 /// </summary>
 public sealed class SeedTranscriptTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly CliRunner _cli;
 
     public SeedTranscriptTests()

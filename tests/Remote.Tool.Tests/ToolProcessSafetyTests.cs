@@ -7,7 +7,7 @@ namespace DotnetRemote.Tool.Tests;
 /// <summary>Issue 10 through the built tool as a real process: program name, crash inputs, --debug, EOF.</summary>
 public sealed class ToolProcessSafetyTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

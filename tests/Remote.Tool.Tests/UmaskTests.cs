@@ -7,7 +7,7 @@ namespace DotnetRemote.Tool.Tests;
 /// <summary>Root with a umask of 077 still creates the system folder 0755 and remote.yaml 0644, so every user can read them.</summary>
 public sealed class UmaskTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using DotnetRemote.Core.Tests.TestSupport;
+using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Architecture;
 

@@ -6,7 +6,7 @@ namespace DotnetRemote.Core.Tests.Configuration;
 
 public sealed class RemoteConfigStoreTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

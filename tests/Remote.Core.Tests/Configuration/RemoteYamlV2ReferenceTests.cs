@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DotnetRemote.Core.Configuration;
-using DotnetRemote.Core.Tests.TestSupport;
+using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Configuration;
 

@@ -1,12 +1,13 @@
 using DotnetRemote.Core.Credentials;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Tests.Registries;
+using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Credentials;
 
 public class CredentialHelperClientTests : IDisposable
 {
-    private readonly TestHome _home = new();
+    private readonly TestMachine _home = new();
 
     public void Dispose() => _home.Dispose();
 

@@ -8,7 +8,7 @@ public sealed class RemoteStatusTests : IDisposable
 {
     private const string Host = "enterprise.example.com";
     private const string TokenStatus = $"https://auth.{Host}/token/v1/token-status";
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly FakeHttpHandler _http = new();
 
     public RemoteStatusTests()

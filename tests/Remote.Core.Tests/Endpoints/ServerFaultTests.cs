@@ -10,7 +10,7 @@ namespace DotnetRemote.Core.Tests.Endpoints;
 public sealed class ServerFaultTests : IDisposable
 {
     private const string Host = "enterprise.example.com";
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly FakeHttpHandler _http = new();
 
     public void Dispose() => _machine.Dispose();

@@ -11,7 +11,7 @@ public sealed class ExecScopeTests : IDisposable
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     private string Base => Path.Combine(_machine.Root, "runtime", "dotnet-remote");
 

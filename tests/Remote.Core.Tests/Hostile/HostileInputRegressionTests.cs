@@ -16,7 +16,7 @@ namespace DotnetRemote.Core.Tests.Hostile;
 /// <summary>Every input issue 9 saw crash the tool, secret references, temp files and the apply journal.</summary>
 public sealed class HostileInputRegressionTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

@@ -9,7 +9,7 @@ namespace DotnetRemote.Core.Tests.Keyservers;
 public sealed class KeyserverOrderingTests : IDisposable
 {
     private const string OpenPgp = "https://keys.openpgp.org";
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

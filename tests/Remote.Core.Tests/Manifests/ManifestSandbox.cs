@@ -2,14 +2,12 @@ using System.Net;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Manifests;
-using DotnetRemote.Core.Tests.Registries;
 using DotnetRemote.Testing;
-using RecordingLog = DotnetRemote.Testing.RecordingLog;
 
 namespace DotnetRemote.Core.Tests.Manifests;
 
 /// <summary>
-/// A throw-away machine for manifests: a config dir (<see cref="TempConfigDir"/>), a pipeline folder for the manifest
+/// A throw-away machine for manifests: a config dir (<see cref="TestMachine"/>), a pipeline folder for the manifest
 /// and its secret files, the pipeline's secret variables, and an in-memory web with one library endpoint
 /// (<see cref="LibraryHost"/>, token <see cref="ValidToken"/>) and one Basic-auth registry (<see cref="RegistryHost"/>).
 /// </summary>
@@ -37,7 +35,7 @@ internal sealed class ManifestSandbox : IDisposable
     {
         PipelineDirectory = Path.Combine(Machine.Root, "pipeline");
         Directory.CreateDirectory(PipelineDirectory);
-        Web = new FakeRegistry(Answer);
+        Web = new FakeHttpHandler(Answer);
     }
 
     /// <summary>The manifest the issue's pipelines declare: a remote with a token, made active, and a registry login.</summary>
@@ -54,11 +52,11 @@ internal sealed class ManifestSandbox : IDisposable
 
         """;
 
-    public TempConfigDir Machine { get; } = new();
+    public TestMachine Machine { get; } = new();
 
     public string PipelineDirectory { get; }
 
-    public FakeRegistry Web { get; }
+    public FakeHttpHandler Web { get; }
 
     public RecordingLog Log { get; } = new();
 
@@ -104,13 +102,13 @@ internal sealed class ManifestSandbox : IDisposable
         var authorization = request.Headers.Authorization?.ToString();
         return url switch
         {
-            $"https://{LibraryHost}/assets/config/config.prod.json" => FakeRegistry.Status(
+            $"https://{LibraryHost}/assets/config/config.prod.json" => FakeHttpHandler.Status(
                 HttpStatusCode.OK,
                 json: $$$"""{"libraryAPI":{"uri":"https://{{{LibraryHost}}}"},"tokenAPI":{"uri":"https://{{{LibraryHost}}}/token"}}"""),
-            $"https://{LibraryHost}/token/v1/token-status" => FakeRegistry.Status(authorization == $"Bearer {ValidToken}" ? HttpStatusCode.OK : HttpStatusCode.NotFound),
-            $"https://{RegistryHost}/v2/" => authorization == $"Basic {TestHome.Basic(RegistryUser, RegistryPassword)}"
-                ? FakeRegistry.Status(HttpStatusCode.OK)
-                : FakeRegistry.Status(HttpStatusCode.Unauthorized, "Basic realm=\"Registry Realm\""),
+            $"https://{LibraryHost}/token/v1/token-status" => FakeHttpHandler.Status(authorization == $"Bearer {ValidToken}" ? HttpStatusCode.OK : HttpStatusCode.NotFound),
+            $"https://{RegistryHost}/v2/" => authorization == $"Basic {TestMachine.Basic(RegistryUser, RegistryPassword)}"
+                ? FakeHttpHandler.Status(HttpStatusCode.OK)
+                : FakeHttpHandler.Status(HttpStatusCode.Unauthorized, "Basic realm=\"Registry Realm\""),
             _ => throw new HttpRequestException(HttpRequestError.NameResolutionError, $"fake network: no host for {url}"),
         };
     }

@@ -51,7 +51,7 @@ public sealed class SystemManifestTests : IDisposable
 
         """;
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly FakeHttpHandler _web = new();
     private readonly RecordingLog _log = new();
 

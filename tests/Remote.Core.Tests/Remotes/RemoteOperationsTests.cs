@@ -24,7 +24,7 @@ public sealed class RemoteOperationsTests : IDisposable
 
         """;
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly RecordingLog _log = new();
 
     public void Dispose() => _machine.Dispose();
