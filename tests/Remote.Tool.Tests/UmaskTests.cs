@@ -18,23 +18,10 @@ public sealed class UmaskTests : IDisposable
         var folder = Path.Combine(_machine.Root, "etc", "apptainer");
         var variables = new Dictionary<string, string>(_machine.Variables) { ["DOTNET_REMOTE_SYSTEM_CONFIG"] = Path.Combine(folder, "remote.yaml") };
 
-        var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])["-c", "umask 077 && exec \"$@\"", "sh", ToolProcess.DotnetHost, ToolProcess.ToolDll, "add", "--global", "--no-login", "lab", "https://lab.example.com"])
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = ToolProcess.StartInfo("sh", ["-c", "umask 077 && exec \"$@\"", "sh", ToolProcess.DotnetHost, ToolProcess.ToolDll, "add", "--global", "--no-login", "lab", "https://lab.example.com"], variables);
+        var result = await ToolProcess.WaitAsync(Process.Start(start)!);
 
-        foreach (var (name, value) in variables)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-
-        Assert.True(process.ExitCode == 0, await stderr);
+        Assert.True(result.ExitCode == 0, result.Stderr);
         const UnixFileMode Public = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         const UnixFileMode Traversable = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
         Assert.Equal(Public | Traversable, File.GetUnixFileMode(folder));
