@@ -1,83 +1,16 @@
 namespace DotnetRemote.Testing;
 
-/// <summary>The remote.yaml texts the specification quotes, verbatim.</summary>
+/// <summary>
+/// The remote.yaml texts the specification quotes, verbatim: the two renderings of one state are files of their own
+/// (Samples/*.yaml, embedded), byte for byte as Apptainer writes them.
+/// </summary>
 internal static class SampleYaml
 {
     /// <summary>docs/compatibility.md#yaml-format: Apptainer v1.2.5's rendering (2 spaces, indentless lists).</summary>
-    public const string V125Example = """
-        Active: SylabsCloud
-        Remotes:
-          DefaultRemote:
-            URI: cloud.apptainer.org
-            System: true
-            Exclusive: false
-            Keyservers:
-            - URI: https://keys.openpgp.org
-              Skip: false
-              External: false
-              Insecure: false
-            - URI: http://keys.internal:11371
-              Skip: false
-              External: true
-              Insecure: true
-          SylabsCloud:
-            URI: cloud.sylabs.io
-            Token: eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9...(>=200 chars)
-            System: false
-            Exclusive: false
-          lab-http:
-            URI: library.lab.internal
-            System: false
-            Exclusive: false
-            Insecure: true
-        Credentials:
-        - URI: docker://docker.io
-          Insecure: false
-        - URI: oras://localhost:5000
-          Insecure: false
-        - URI: http://keys.internal:11371
-          Auth: Basic YWxpY2U6czNjcjN0
-          Insecure: true
-
-        """;
+    public static string V125Example { get; } = Read("v125-example.yaml");
 
     /// <summary>docs/compatibility.md#yaml-format: the same state as Apptainer HEAD writes it (4 spaces, indented lists).</summary>
-    public const string HeadExample = """
-        Active: SylabsCloud
-        Remotes:
-            DefaultRemote:
-                URI: cloud.apptainer.org
-                System: true
-                Exclusive: false
-                Keyservers:
-                    - URI: https://keys.openpgp.org
-                      Skip: false
-                      External: false
-                      Insecure: false
-                    - URI: http://keys.internal:11371
-                      Skip: false
-                      External: true
-                      Insecure: true
-            SylabsCloud:
-                URI: cloud.sylabs.io
-                Token: eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOi...(>=200 chars)
-                System: false
-                Exclusive: false
-            lab-http:
-                URI: library.lab.internal
-                System: false
-                Exclusive: false
-                Insecure: true
-        Credentials:
-            - URI: docker://docker.io
-              Insecure: false
-            - URI: oras://localhost:5000
-              Insecure: false
-            - URI: http://keys.internal:11371
-              Auth: Basic YWxpY2U6czNjcjN0
-              Insecure: true
-
-        """;
+    public static string HeadExample { get; } = Read("head-example.yaml");
 
     /// <summary>The shipped system file (docs/compatibility.md#system-default).</summary>
     public const string StockSystem = """
@@ -89,4 +22,12 @@ internal static class SampleYaml
             Exclusive: false
 
         """;
+
+    private static string Read(string name)
+    {
+        using var stream = typeof(SampleYaml).Assembly.GetManifestResourceStream("DotnetRemote.Testing.Samples." + name)
+            ?? throw new InvalidOperationException($"Samples/{name} is not embedded in the test kit");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
 }

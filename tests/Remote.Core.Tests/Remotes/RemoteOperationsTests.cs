@@ -10,13 +10,7 @@ namespace DotnetRemote.Core.Tests.Remotes;
 /// <summary>add / remove / use on the engine (docs/compatibility.md#remote-add, #remote-remove, #remote-use, fixes of #deviations).</summary>
 public sealed class RemoteOperationsTests : IDisposable
 {
-    private const string CompanySystem = """
-        Active: DefaultRemote
-        Remotes:
-          DefaultRemote:
-            URI: cloud.apptainer.org
-            System: true
-            Exclusive: false
+    private const string CompanySystem = SampleYaml.StockSystem + """
           company-remote:
             URI: enterprise.example.com
             System: true
