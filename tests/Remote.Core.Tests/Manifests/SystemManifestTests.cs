@@ -396,13 +396,7 @@ public sealed class SystemManifestTests : IDisposable
     [Fact]
     public async Task A_hidden_keyserver_stored_elsewhere_in_the_list_means_the_same_list()
     {
-        _machine.WriteSystem("""
-            Active: DefaultRemote
-            Remotes:
-              DefaultRemote:
-                URI: cloud.apptainer.org
-                System: true
-                Exclusive: false
+        _machine.WriteSystem(SampleYaml.StockSystem + """
                 Keyservers:
                 - URI: https://pgp.site.example
                   Skip: false
