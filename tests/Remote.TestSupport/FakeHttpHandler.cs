@@ -23,6 +23,14 @@ internal sealed class FakeHttpHandler : HttpMessageHandler
     /// <summary>A web where <paramref name="respond"/> answers every request no <see cref="Respond"/> URL matches.</summary>
     public FakeHttpHandler(Func<HttpRequestMessage, HttpResponseMessage> respond) => _respond = respond;
 
+    /// <summary>Every request fails as a refused connection would (the host is down).</summary>
+    public bool Down { get; set; }
+
+    /// <summary>Every request waits until it is canceled; <see cref="Hanging"/> completes when the first one waits.</summary>
+    public bool Hang { get; set; }
+
+    public TaskCompletionSource Hanging { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Every request as <c>METHOD url</c> (without the query), in order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
@@ -100,7 +108,24 @@ internal sealed class FakeHttpHandler : HttpMessageHandler
             ? Status(HttpStatusCode.OK)
             : Status(HttpStatusCode.Unauthorized, "Basic realm=\"Registry Realm\""));
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The web of a pipeline: a library endpoint on <c>https://<paramref name="library"/></c> (service discovery, and a
+    /// token status that knows only <paramref name="token"/>) and a Basic-auth registry on <c>https://<paramref name="registry"/></c>.
+    /// </summary>
+    public static FakeHttpHandler LibraryAndRegistry(string library, string token, string registry, string user, string password)
+    {
+        var registryAuth = BasicAuth(user, password);
+        return new FakeHttpHandler(request => request.RequestUri!.GetLeftPart(UriPartial.Path) is var url && url == $"https://{library}/token/v1/token-status"
+                ? Status(request.Headers.Authorization?.ToString() == $"Bearer {token}" ? HttpStatusCode.OK : HttpStatusCode.NotFound)
+                : url == $"https://{registry}/v2/"
+                    ? registryAuth.Answer(request)
+                    : throw new HttpRequestException(HttpRequestError.NameResolutionError, $"fake network: no host for {url}"))
+            .Respond(
+                $"https://{library}/assets/config/config.prod.json",
+                $$$"""{"libraryAPI":{"uri":"https://{{{library}}}"},"tokenAPI":{"uri":"https://{{{library}}}/token"}}""");
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         Requests.Enqueue($"{request.Method} {request.RequestUri!.GetLeftPart(UriPartial.Path)}");
@@ -109,6 +134,17 @@ internal sealed class FakeHttpHandler : HttpMessageHandler
             _calls.Add((request.RequestUri.ToString(), request.Headers.Authorization?.ToString()));
         }
 
-        return Task.FromResult(Answer(request));
+        if (Down)
+        {
+            throw new HttpRequestException(HttpRequestError.ConnectionError, "fake network: connection refused");
+        }
+
+        if (Hang)
+        {
+            Hanging.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        return Answer(request);
     }
 }

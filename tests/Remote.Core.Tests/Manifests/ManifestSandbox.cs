@@ -1,4 +1,3 @@
-using System.Net;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Manifests;
@@ -35,7 +34,7 @@ internal sealed class ManifestSandbox : IDisposable
     {
         PipelineDirectory = Path.Combine(Machine.Root, "pipeline");
         Directory.CreateDirectory(PipelineDirectory);
-        Web = new FakeHttpHandler(Answer);
+        Web = FakeHttpHandler.LibraryAndRegistry(LibraryHost, ValidToken, RegistryHost, RegistryUser, RegistryPassword);
     }
 
     /// <summary>The manifest the issue's pipelines declare: a remote with a token, made active, and a registry login.</summary>
@@ -95,23 +94,6 @@ internal sealed class ManifestSandbox : IDisposable
     public void Dispose() => Machine.Dispose();
 
     private static byte[]? ReadBytes(string path) => File.Exists(path) ? File.ReadAllBytes(path) : null;
-
-    private static HttpResponseMessage Answer(HttpRequestMessage request)
-    {
-        var url = request.RequestUri!.GetLeftPart(UriPartial.Path);
-        var authorization = request.Headers.Authorization?.ToString();
-        return url switch
-        {
-            $"https://{LibraryHost}/assets/config/config.prod.json" => FakeHttpHandler.Status(
-                HttpStatusCode.OK,
-                json: $$$"""{"libraryAPI":{"uri":"https://{{{LibraryHost}}}"},"tokenAPI":{"uri":"https://{{{LibraryHost}}}/token"}}"""),
-            $"https://{LibraryHost}/token/v1/token-status" => FakeHttpHandler.Status(authorization == $"Bearer {ValidToken}" ? HttpStatusCode.OK : HttpStatusCode.NotFound),
-            $"https://{RegistryHost}/v2/" => authorization == $"Basic {TestMachine.Basic(RegistryUser, RegistryPassword)}"
-                ? FakeHttpHandler.Status(HttpStatusCode.OK)
-                : FakeHttpHandler.Status(HttpStatusCode.Unauthorized, "Basic realm=\"Registry Realm\""),
-            _ => throw new HttpRequestException(HttpRequestError.NameResolutionError, $"fake network: no host for {url}"),
-        };
-    }
 }
 
 /// <summary>The stored files' bytes; equal when both files are byte-identical (or both missing).</summary>
