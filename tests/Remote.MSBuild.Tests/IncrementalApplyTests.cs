@@ -2,7 +2,6 @@ using System.Text;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Manifests;
-using DotnetRemote.Testing;
 using Microsoft.Build.Framework;
 
 namespace DotnetRemote.MSBuild.Tests;

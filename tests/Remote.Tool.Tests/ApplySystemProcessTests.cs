@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using DotnetRemote.Core.Configuration;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 using static DotnetRemote.Tool.Tests.TestSupport.RootAndNobody;
 

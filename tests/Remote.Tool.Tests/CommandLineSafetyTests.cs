@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Cli;
 using DotnetRemote.Tool.Tests.TestSupport;
 

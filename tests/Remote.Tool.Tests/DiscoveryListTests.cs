@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 using static DotnetRemote.Tool.Tests.TestSupport.RootAndNobody;
 

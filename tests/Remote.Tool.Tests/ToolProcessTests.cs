@@ -1,5 +1,4 @@
 using DotnetRemote.Core.Configuration;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 using static DotnetRemote.Tool.Tests.TestSupport.RootAndNobody;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Architecture;
 

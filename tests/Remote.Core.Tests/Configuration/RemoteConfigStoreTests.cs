@@ -1,6 +1,5 @@
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Configuration;
 

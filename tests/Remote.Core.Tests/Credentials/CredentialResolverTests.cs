@@ -3,7 +3,6 @@ using DotnetRemote.Core.Credentials;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Core.Tests.Registries;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Credentials;
 

@@ -4,7 +4,6 @@ using DotnetRemote.Core.Credentials;
 using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Core.Tests.Registries;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Credentials;
 

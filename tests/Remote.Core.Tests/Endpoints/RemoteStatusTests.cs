@@ -1,6 +1,5 @@
 using System.Net;
 using DotnetRemote.Core.Endpoints;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Endpoints;
 

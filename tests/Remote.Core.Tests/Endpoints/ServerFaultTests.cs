@@ -2,7 +2,6 @@ using System.Net;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Endpoints;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Endpoints;
 

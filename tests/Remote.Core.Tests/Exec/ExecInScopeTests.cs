@@ -4,7 +4,6 @@ using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Exec;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Tests.Manifests;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Exec;
 

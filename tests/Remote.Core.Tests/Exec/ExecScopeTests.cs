@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Exec;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Exec;
 

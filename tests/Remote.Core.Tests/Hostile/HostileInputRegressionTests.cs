@@ -9,7 +9,6 @@ using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Core.Remotes;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Hostile;
 

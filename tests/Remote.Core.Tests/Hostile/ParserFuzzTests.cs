@@ -8,7 +8,6 @@ using DotnetRemote.Core.Keyservers;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Core.Tests.Manifests;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Hostile;
 

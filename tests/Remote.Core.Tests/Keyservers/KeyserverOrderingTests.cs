@@ -1,7 +1,6 @@
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Keyservers;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Keyservers;
 

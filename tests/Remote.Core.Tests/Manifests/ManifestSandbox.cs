@@ -1,7 +1,6 @@
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Manifests;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Manifests;
 

@@ -3,7 +3,6 @@ using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Keyservers;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Remotes;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Manifests;
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Manifests;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Manifests;
 

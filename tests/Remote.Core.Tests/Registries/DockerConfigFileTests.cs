@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Registries;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Registries;
 

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Registries;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Registries;
 

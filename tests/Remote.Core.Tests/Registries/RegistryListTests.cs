@@ -2,7 +2,6 @@ using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Registries;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Registries;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Registries;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Registries;
 

@@ -1,5 +1,3 @@
-using DotnetRemote.Testing;
-
 namespace DotnetRemote.Core.Tests.Registries;
 
 /// <summary>

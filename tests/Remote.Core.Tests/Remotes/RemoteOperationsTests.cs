@@ -3,7 +3,6 @@ using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Keyservers;
 using DotnetRemote.Core.Remotes;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Remotes;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Tool.Tests.TestSupport;
 

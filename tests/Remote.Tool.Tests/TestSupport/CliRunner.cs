@@ -1,4 +1,3 @@
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Cli;
 
 namespace DotnetRemote.Tool.Tests.TestSupport;

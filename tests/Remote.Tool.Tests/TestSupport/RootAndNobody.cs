@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Tool.Tests.TestSupport;
 

@@ -1,5 +1,3 @@
-using DotnetRemote.Integration.Tests.Infrastructure;
-
 namespace DotnetRemote.Integration.Tests.Tests.Logins;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using DotnetRemote.Integration.Tests.Infrastructure;
 using DotnetRemote.Integration.Tests.Tests.Logins;
 using DotnetRemote.Testing;
 
