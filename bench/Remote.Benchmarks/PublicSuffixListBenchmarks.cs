@@ -16,13 +16,11 @@ public class PublicSuffixListBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Remote.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        _text = File.ReadAllText(Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Remote.slnx not found above the benchmark"), "src", "Remote.Core", "Registries", "PublicSuffix", "public_suffix_list.dat"));
+        // The snapshot the engine embeds (Registries/PublicSuffix/public_suffix_list.dat), as Default reads it.
+        using var snapshot = typeof(PublicSuffixList).Assembly.GetManifestResourceStream("DotnetRemote.Core.public_suffix_list.dat")
+            ?? throw new InvalidOperationException("the engine embeds no public_suffix_list.dat");
+        using var reader = new StreamReader(snapshot);
+        _text = reader.ReadToEnd();
         _list = PublicSuffixList.Default;
     }
 

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
@@ -23,7 +21,7 @@ public sealed class IncrementalApplyTests : IDisposable
 
     private readonly string _root = Directory.CreateTempSubdirectory("dotnet-remote-msbuild-seam-").FullName;
     private readonly Dictionary<string, string> _variables;
-    private readonly InMemoryServer _server = new();
+    private readonly FakeHttpHandler _server = FakeHttpHandler.LibraryAndRegistry(Library, Token, Registry, User, Password);
     private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
 
     public IncrementalApplyTests()
@@ -355,58 +353,6 @@ public sealed class IncrementalApplyTests : IDisposable
     {
         var paths = RemotePaths.FromEnvironment(name => _variables.GetValueOrDefault(name));
         return Assert.Single(Directory.GetFiles(ApplyStamp.Folder(paths)));
-    }
-
-    /// <summary>The library's discovery and token status and a Basic registry, in memory; counts every request.</summary>
-    private sealed class InMemoryServer : HttpMessageHandler
-    {
-        public ConcurrentBag<string> Requests { get; } = [];
-
-        /// <summary>Every request fails as an unreachable host would.</summary>
-        public bool Down { get; set; }
-
-        /// <summary>Requests wait until canceled.</summary>
-        public bool Hang { get; set; }
-
-        public TaskCompletionSource Hanging { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var url = request.RequestUri!.GetLeftPart(UriPartial.Path);
-            Requests.Add($"{request.Method} {url}");
-            if (Down)
-            {
-                throw new HttpRequestException(HttpRequestError.ConnectionError, "in-memory server: connection refused");
-            }
-
-            if (Hang)
-            {
-                Hanging.TrySetResult();
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-
-            var authorization = request.Headers.Authorization?.ToString();
-            var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
-            return url switch
-            {
-                $"https://{Library}/assets/config/config.prod.json" => Reply(HttpStatusCode.OK, $$$"""{"libraryAPI":{"uri":"https://{{{Library}}}"},"tokenAPI":{"uri":"https://{{{Library}}}/token"}}"""),
-                $"https://{Library}/token/v1/token-status" => Reply(authorization == $"Bearer {Token}" ? HttpStatusCode.OK : HttpStatusCode.NotFound, """{"data":{"status":"valid"}}"""),
-                $"https://{Registry}/v2/" when authorization == basic => Reply(HttpStatusCode.OK, "{}"),
-                $"https://{Registry}/v2/" => Reply(HttpStatusCode.Unauthorized, "{}", "Basic realm=\"in-memory\""),
-                _ => throw new HttpRequestException(HttpRequestError.NameResolutionError, $"in-memory server: no host for {url}"),
-            };
-        }
-
-        private static HttpResponseMessage Reply(HttpStatusCode status, string json, string? challenge = null)
-        {
-            var response = new HttpResponseMessage(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-            if (challenge is not null)
-            {
-                response.Headers.TryAddWithoutValidation("WWW-Authenticate", challenge);
-            }
-
-            return response;
-        }
     }
 
     private sealed class ManualClock(DateTimeOffset now) : TimeProvider

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;
@@ -31,7 +30,7 @@ public sealed class ApplySystemCommandTests : IDisposable
 
         """;
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly CliRunner _cli;
 
     public ApplySystemCommandTests() => _cli = new CliRunner(_machine);

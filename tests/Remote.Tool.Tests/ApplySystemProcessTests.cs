@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using DotnetRemote.Core.Configuration;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
+using static DotnetRemote.Tool.Tests.TestSupport.RootAndNobody;
 
 namespace DotnetRemote.Tool.Tests;
 
@@ -11,8 +11,7 @@ namespace DotnetRemote.Tool.Tests;
 /// </summary>
 public sealed class ApplySystemProcessTests : IDisposable
 {
-    private const int Nobody = 65534;
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 
@@ -28,7 +27,7 @@ public sealed class ApplySystemProcessTests : IDisposable
     public async Task Root_applies_the_READMEs_manifest_and_user_nobody_is_refused_but_sees_it_in_list()
     {
         Skip.IfNot(ToolProcess.IsRoot, "needs root to write the system file and to run the tool as user nobody");
-        PrepareForNobody();
+        PrepareForNobody(_machine);
         var fleet = WriteManifest("fleet-remotes.yaml", AdministratorsReadme.Load().Manifest);
 
         var applied = await ToolProcess.RunAsync(_machine.Variables, "apply", "--system", "--prune", "-f", fleet);
@@ -119,38 +118,14 @@ public sealed class ApplySystemProcessTests : IDisposable
 
     private async Task<CliResult> RunBashAsync(string script, string nodes)
     {
-        var start = new ProcessStartInfo("bash")
+        var start = ToolProcess.StartInfo("bash", ["-c", script], new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = _machine.Root,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        start.Environment.Clear();
-        start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
-        start.Environment["HOME"] = _machine.Home;
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["NODES"] = nodes;
-        start.Environment["DOTNET_HOST"] = ToolProcess.DotnetHost;
-        start.Environment["TOOL_DLL"] = ToolProcess.ToolDll;
-        using var process = Process.Start(start)!;
-        return await ToolProcess.WaitAsync(process);
-    }
-
-    /// <summary>Opens the temp machine to user nobody: folders traversable, home and config dir owned by nobody.</summary>
-    private void PrepareForNobody()
-    {
-        const UnixFileMode open = (UnixFileMode)0b111_101_101;
-        File.SetUnixFileMode(_machine.Root, open);
-        Directory.CreateDirectory(_machine.SystemDir);
-        File.SetUnixFileMode(_machine.SystemDir, open);
-        Directory.CreateDirectory(_machine.ConfigDir);
-        File.SetUnixFileMode(_machine.ConfigDir, (UnixFileMode)0b111_000_000);
-        using var chown = Process.Start("chown", ["-R", $"{Nobody}:{Nobody}", _machine.Home, _machine.ConfigDir])!;
-        chown.WaitForExit();
-        Assert.Equal(0, chown.ExitCode);
+            ["HOME"] = _machine.Home,
+            ["NODES"] = nodes,
+            ["DOTNET_HOST"] = ToolProcess.DotnetHost,
+            ["TOOL_DLL"] = ToolProcess.ToolDll,
+        });
+        start.WorkingDirectory = _machine.Root;
+        return await ToolProcess.WaitAsync(Process.Start(start)!);
     }
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Cli;
 using DotnetRemote.Tool.Tests.TestSupport;
 
@@ -30,7 +29,7 @@ public sealed partial class CommandLineSafetyTests : IDisposable
 
         """;
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly CliRunner _cli;
 
     public CommandLineSafetyTests() => _cli = new CliRunner(_machine);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;
@@ -7,7 +6,7 @@ namespace DotnetRemote.Tool.Tests;
 /// <summary>Options, usage errors, --json, and a broken remote.yaml, through the in-process command tree.</summary>
 public sealed class CommandLineTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly CliRunner _cli;
 
     public CommandLineTests() => _cli = new CliRunner(_machine);

@@ -5,7 +5,6 @@ using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Credentials;
 using DotnetRemote.Core.Registries;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;
@@ -23,7 +22,7 @@ public sealed class CrashConsistencyTests : IDisposable
     private const int FillerRemotes = 1500;
     private const int FillerLogins = 15000;
     private const string Registry = "registry.example.com";
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;
@@ -8,7 +7,7 @@ namespace DotnetRemote.Tool.Tests;
 /// <summary>The Keyservers section of <c>remote list</c> for remotes whose keyserver comes from service discovery.</summary>
 public sealed class DiscoveryListTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly CliRunner _cli;
 
     public DiscoveryListTests() => _cli = new CliRunner(_machine);

@@ -1,4 +1,3 @@
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;
@@ -6,7 +5,7 @@ namespace DotnetRemote.Tool.Tests;
 /// <summary><c>exec</c> through the built tool: usage, failures, and stdin/stdout/stderr handed to the command.</summary>
 public sealed class ExecCommandTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

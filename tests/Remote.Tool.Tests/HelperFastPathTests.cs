@@ -1,4 +1,3 @@
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;
@@ -9,7 +8,7 @@ namespace DotnetRemote.Tool.Tests;
 /// </summary>
 public sealed class HelperFastPathTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;
@@ -13,7 +12,7 @@ public sealed class HelperInstallTests : IDisposable
     private static readonly string[] ToolFiles =
         ["dotnet-remote.dll", "dotnet-remote.runtimeconfig.json", "dotnet-remote.deps.json", "Remote.Core.dll", "System.CommandLine.dll", "YamlDotNet.dll"];
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 
@@ -89,42 +88,13 @@ public sealed class HelperInstallTests : IDisposable
     /// <summary>Runs the dll with the dotnet host (or a launcher script directly) with the sandbox's variables.</summary>
     private async Task<CliResult> RunAsync(string? cache, string program, string? stdin, params string[] args)
     {
-        var start = new ProcessStartInfo(program.EndsWith(".dll", StringComparison.Ordinal) ? ToolProcess.DotnetHost : program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (program.EndsWith(".dll", StringComparison.Ordinal))
-        {
-            start.ArgumentList.Add(program);
-        }
-
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Clear();
-        start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
-        foreach (var (name, value) in _machine.Variables)
-        {
-            start.Environment[name] = value;
-        }
-
+        var dll = program.EndsWith(".dll", StringComparison.Ordinal);
+        var start = ToolProcess.StartInfo(dll ? ToolProcess.DotnetHost : program, dll ? [program, .. args] : args, _machine.Variables);
         if (cache is not null)
         {
             start.Environment["NUGET_PACKAGES"] = cache;
         }
 
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(stdin ?? "");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(guard.Token);
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        return await ToolProcess.WaitAsync(Process.Start(start)!, stdin ?? "");
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;
@@ -13,7 +12,7 @@ public sealed class HelperLoopTests : IDisposable
 {
     private static readonly TimeSpan NoLoop = TimeSpan.FromSeconds(10);
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly string _bin;
     private readonly string _runs;
 

@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
+using static DotnetRemote.Tool.Tests.TestSupport.RootAndNobody;
 
 namespace DotnetRemote.Tool.Tests;
 
@@ -13,9 +12,8 @@ namespace DotnetRemote.Tool.Tests;
 /// </summary>
 public sealed class HostileFileTests : IDisposable
 {
-    private const int Nobody = 65534;
     private const UnixFileMode StickyWorldWritable = (UnixFileMode)0b1_111_111_111;
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 
@@ -170,30 +168,5 @@ public sealed class HostileFileTests : IDisposable
     {
         _ = uid;
         File.SetUnixFileMode(_machine.Root, (UnixFileMode)0b111_101_101);
-    }
-
-    private static async Task RunAsNobody(params string[] command)
-    {
-        var start = new ProcessStartInfo("setpriv") { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var arg in (string[])[$"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", .. command])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"attacker command failed: {error}");
-    }
-
-    private static int OwnerOf(string path) => int.Parse(Run("stat", "-c", "%u", path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string Run(string program, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, UseShellExecute = false })!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
-        return output;
     }
 }

@@ -1,4 +1,3 @@
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;
@@ -6,7 +5,7 @@ namespace DotnetRemote.Tool.Tests;
 /// <summary><c>keyserver list [remote]</c> in the layout of docs/compatibility.md#keyserver-list, with the fix #fix-keyserver-list.</summary>
 public sealed class KeyserverListTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly CliRunner _cli;
 
     public KeyserverListTests() => _cli = new CliRunner(_machine);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;
@@ -7,7 +6,7 @@ namespace DotnetRemote.Tool.Tests;
 /// <summary>Issue 10 through the built tool as a real process: program name, crash inputs, --debug, EOF.</summary>
 public sealed class ToolProcessSafetyTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 
@@ -65,20 +64,7 @@ public sealed class ToolProcessSafetyTests : IDisposable
     /// <summary>Runs the tool under a parent process whose command line reads <paramref name="title"/> (perl sets it).</summary>
     private async Task<CliResult> RunUnderParentNamedAsync(string title, params string[] args)
     {
-        var start = new ProcessStartInfo("perl") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var arg in (string[])["-e", $"$0 = '{title}'; exit(system(@ARGV) >> 8)", "--", ToolProcess.DotnetHost, ToolProcess.ToolDll, .. args])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Clear();
-        start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        foreach (var (name, value) in _machine.Variables)
-        {
-            start.Environment[name] = value;
-        }
-
+        var start = ToolProcess.StartInfo("perl", ["-e", $"$0 = '{title}'; exit(system(@ARGV) >> 8)", "--", ToolProcess.DotnetHost, ToolProcess.ToolDll, .. args], _machine.Variables);
         return await ToolProcess.WaitAsync(Process.Start(start)!);
     }
 }

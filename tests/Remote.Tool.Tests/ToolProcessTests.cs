@@ -1,15 +1,13 @@
-using System.Diagnostics;
 using DotnetRemote.Core.Configuration;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
+using static DotnetRemote.Tool.Tests.TestSupport.RootAndNobody;
 
 namespace DotnetRemote.Tool.Tests;
 
 /// <summary>The built tool as a real process: the same output, real uids, real concurrent writers.</summary>
 public sealed class ToolProcessTests : IDisposable
 {
-    private const int Nobody = 65534;
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 
@@ -54,7 +52,7 @@ public sealed class ToolProcessTests : IDisposable
     public async Task A_regular_user_cannot_edit_the_system_file()
     {
         Skip.IfNot(ToolProcess.IsRoot, "needs root to run the tool as user nobody");
-        PrepareForNobody();
+        PrepareForNobody(_machine);
         _machine.WriteSystem(SampleYaml.StockSystem + "  company-remote:\n    URI: enterprise.example.com\n    System: true\n    Exclusive: false\n");
         File.SetUnixFileMode(_machine.SystemFile, (UnixFileMode)0b110_100_100);
         var before = File.ReadAllBytes(_machine.SystemFile);
@@ -81,7 +79,7 @@ public sealed class ToolProcessTests : IDisposable
     public async Task A_regular_user_still_manages_their_own_remotes_next_to_the_system_file()
     {
         Skip.IfNot(ToolProcess.IsRoot, "needs root to run the tool as user nobody");
-        PrepareForNobody();
+        PrepareForNobody(_machine);
         _machine.WriteSystem(SampleYaml.StockSystem);
 
         var add = await ToolProcess.RunAsAsync(Nobody, _machine.Variables, "add", "--no-login", "mine", "mine.example.com");
@@ -120,31 +118,4 @@ public sealed class ToolProcessTests : IDisposable
     }
 
     private static RemoteConfig Parse(string file) => RemoteConfigYaml.Parse(File.ReadAllText(file), file);
-
-    /// <summary>Opens the temp machine to user nobody: folders traversable, home and config dir owned by nobody.</summary>
-    private void PrepareForNobody()
-    {
-        const UnixFileMode open = (UnixFileMode)0b111_101_101;
-        File.SetUnixFileMode(_machine.Root, open);
-        Directory.CreateDirectory(_machine.SystemDir);
-        File.SetUnixFileMode(_machine.SystemDir, open);
-        Directory.CreateDirectory(_machine.ConfigDir);
-        File.SetUnixFileMode(_machine.ConfigDir, (UnixFileMode)0b111_000_000);
-        Run("chown", "-R", $"{Nobody}:{Nobody}", _machine.Home, _machine.ConfigDir);
-    }
-
-    private static int OwnerOf(string path)
-    {
-        var output = Run("stat", "-c", "%u", path);
-        return int.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static string Run(string program, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, UseShellExecute = false })!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
-        return output;
-    }
 }

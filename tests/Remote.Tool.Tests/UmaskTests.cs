@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Tests.TestSupport;
 
 namespace DotnetRemote.Tool.Tests;
@@ -7,7 +6,7 @@ namespace DotnetRemote.Tool.Tests;
 /// <summary>Root with a umask of 077 still creates the system folder 0755 and remote.yaml 0644, so every user can read them.</summary>
 public sealed class UmaskTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 
@@ -18,23 +17,10 @@ public sealed class UmaskTests : IDisposable
         var folder = Path.Combine(_machine.Root, "etc", "apptainer");
         var variables = new Dictionary<string, string>(_machine.Variables) { ["DOTNET_REMOTE_SYSTEM_CONFIG"] = Path.Combine(folder, "remote.yaml") };
 
-        var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])["-c", "umask 077 && exec \"$@\"", "sh", ToolProcess.DotnetHost, ToolProcess.ToolDll, "add", "--global", "--no-login", "lab", "https://lab.example.com"])
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = ToolProcess.StartInfo("sh", ["-c", "umask 077 && exec \"$@\"", "sh", ToolProcess.DotnetHost, ToolProcess.ToolDll, "add", "--global", "--no-login", "lab", "https://lab.example.com"], variables);
+        var result = await ToolProcess.WaitAsync(Process.Start(start)!);
 
-        foreach (var (name, value) in variables)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-
-        Assert.True(process.ExitCode == 0, await stderr);
+        Assert.True(result.ExitCode == 0, result.Stderr);
         const UnixFileMode Public = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         const UnixFileMode Traversable = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
         Assert.Equal(Public | Traversable, File.GetUnixFileMode(folder));

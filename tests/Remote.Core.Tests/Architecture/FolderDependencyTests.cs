@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using DotnetRemote.Core.Tests.TestSupport;
 
 namespace DotnetRemote.Core.Tests.Architecture;
 

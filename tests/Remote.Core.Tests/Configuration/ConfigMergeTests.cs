@@ -1,5 +1,4 @@
 using DotnetRemote.Core.Configuration;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Configuration;
 

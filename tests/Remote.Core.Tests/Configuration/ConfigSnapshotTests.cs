@@ -3,8 +3,6 @@ using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Logins;
-using DotnetRemote.Core.Tests.Registries;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Configuration;
 
@@ -15,7 +13,7 @@ namespace DotnetRemote.Core.Tests.Configuration;
 public sealed class ConfigSnapshotTests : IDisposable
 {
     private const string Shadowed = "INFO:    mine defined both globally and individually, using individual";
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly DebugLog _log = new();
 
     public ConfigSnapshotTests()
@@ -27,7 +25,7 @@ public sealed class ConfigSnapshotTests : IDisposable
     public void Dispose() => _machine.Dispose();
 
     private RemoteContext Context() =>
-        new(_machine.Paths(), _log, FakeRegistry.BasicAuth("alice", "right"), isRoot: false, environment: _machine.Environment) { ResolveHost = TempConfigDir.ResolveOffline };
+        _machine.Context(http: FakeHttpHandler.BasicAuth("alice", "right"), log: _log);
 
     /// <summary>What <c>dotnet remote login -u alice docker://127.0.0.1:5000</c> runs: the target, then the login.</summary>
     private static async Task LoginAsync(RemoteContext context)

@@ -1,12 +1,11 @@
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Configuration;
 
 public sealed class RemoteConfigStoreTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DotnetRemote.Core.Configuration;
-using DotnetRemote.Core.Tests.TestSupport;
 
 namespace DotnetRemote.Core.Tests.Configuration;
 

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Endpoints;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Context;
 
@@ -13,7 +12,7 @@ namespace DotnetRemote.Core.Tests.Context;
 /// </summary>
 public sealed class SharedHttpHandlerTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

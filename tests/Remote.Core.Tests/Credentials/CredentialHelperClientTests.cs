@@ -6,7 +6,7 @@ namespace DotnetRemote.Core.Tests.Credentials;
 
 public class CredentialHelperClientTests : IDisposable
 {
-    private readonly TestHome _home = new();
+    private readonly TestMachine _home = new();
 
     public void Dispose() => _home.Dispose();
 

@@ -1,13 +1,12 @@
 using System.Text.Json.Nodes;
 using DotnetRemote.Core.Credentials;
 using DotnetRemote.Core.Registries;
-using DotnetRemote.Core.Tests.Registries;
 
 namespace DotnetRemote.Core.Tests.Credentials;
 
 public class CredentialHelperProtocolTests : IDisposable
 {
-    private readonly TestHome _home = new();
+    private readonly TestMachine _home = new();
 
     public void Dispose() => _home.Dispose();
 
@@ -50,7 +49,7 @@ public class CredentialHelperProtocolTests : IDisposable
     [Fact]
     public async Task Identity_tokens_are_returned_with_the_token_username()
     {
-        TestHome.WriteFile(_home.PrimaryFile, """{"auths":{"ghcr.io":{"identitytoken":"refresh"}}}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"auths":{"ghcr.io":{"identitytoken":"refresh"}}}""");
 
         var (exit, output) = await Serve("get", "https://ghcr.io");
 

@@ -8,13 +8,13 @@ namespace DotnetRemote.Core.Tests.Credentials;
 
 public class CredentialResolverTests : IDisposable
 {
-    private readonly TestHome _home = new();
+    private readonly TestMachine _home = new();
 
     public void Dispose() => _home.Dispose();
 
     private Task<CredentialMatch?> Resolve(string uri) => new CredentialResolver(_home.Context()).ResolveAsync(uri);
 
-    private void Primary(params (string Key, string User, string Password)[] entries) => TestHome.WriteFile(_home.PrimaryFile, TestHome.AuthsJson(entries));
+    private void Primary(params (string Key, string User, string Password)[] entries) => TestMachine.WriteFile(_home.PrimaryFile, TestMachine.AuthsJson(entries));
 
     public static TheoryData<string, string, string?> Matching => new()
     {
@@ -72,7 +72,7 @@ public class CredentialResolverTests : IDisposable
     public async Task Dockers_own_file_is_the_read_only_fallback()
     {
         Primary(("ghcr.io", "primary-user", "p"));
-        TestHome.WriteFile(_home.FallbackFile, TestHome.AuthsJson([("ghcr.io", "docker-user", "q"), ("quay.io", "docker-user", "r")]));
+        TestMachine.WriteFile(_home.FallbackFile, TestMachine.AuthsJson([("ghcr.io", "docker-user", "q"), ("quay.io", "docker-user", "r")]));
 
         var primary = await Resolve("docker://ghcr.io/app");
         var fallback = await Resolve("docker://quay.io/app");
@@ -86,8 +86,8 @@ public class CredentialResolverTests : IDisposable
     public async Task An_auth_file_replaces_the_primary_file_and_disables_the_fallback()
     {
         var authFile = Path.Combine(_home.Root, "auth.json");
-        TestHome.WriteFile(authFile, TestHome.AuthsJson([("ghcr.io", "ci-user", "p")]));
-        TestHome.WriteFile(_home.FallbackFile, TestHome.AuthsJson([("quay.io", "docker-user", "r")]));
+        TestMachine.WriteFile(authFile, TestMachine.AuthsJson([("ghcr.io", "ci-user", "p")]));
+        TestMachine.WriteFile(_home.FallbackFile, TestMachine.AuthsJson([("quay.io", "docker-user", "r")]));
         var resolver = new CredentialResolver(_home.Context(authFile: authFile));
 
         Assert.Equal("ci-user", (await resolver.ResolveAsync("docker://ghcr.io/app"))!.Username);
@@ -97,8 +97,8 @@ public class CredentialResolverTests : IDisposable
     [Fact]
     public async Task A_broken_primary_file_warns_and_the_fallback_still_serves()
     {
-        TestHome.WriteFile(_home.PrimaryFile, "{ nope");
-        TestHome.WriteFile(_home.FallbackFile, TestHome.AuthsJson([("ghcr.io", "docker-user", "r")]));
+        TestMachine.WriteFile(_home.PrimaryFile, "{ nope");
+        TestMachine.WriteFile(_home.FallbackFile, TestMachine.AuthsJson([("ghcr.io", "docker-user", "r")]));
 
         var match = await Resolve("docker://ghcr.io/app");
 
@@ -111,7 +111,7 @@ public class CredentialResolverTests : IDisposable
     {
         var named = FakeCredentialHelper.Install(_home, "named");
         FakeCredentialHelper.Install(_home, "global");
-        TestHome.WriteFile(_home.PrimaryFile, """{"auths":{"ghcr.io":{}},"credHelpers":{"ghcr.io":"named"},"credsStore":"global"}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"auths":{"ghcr.io":{}},"credHelpers":{"ghcr.io":"named"},"credsStore":"global"}""");
         await new CredentialHelperClient("named", _home.Environment).StoreAsync(new HelperCredential("ghcr.io", "helper-user", "helper-secret"));
         await new CredentialHelperClient("global", _home.Environment).StoreAsync(new HelperCredential("quay.io", HelperCredential.IdentityTokenUsername, "refresh"));
 
@@ -128,7 +128,7 @@ public class CredentialResolverTests : IDisposable
     public async Task A_failing_helper_fails_the_lookup()
     {
         FakeCredentialHelper.Install(_home, "broken", "#!/bin/sh\necho 'keychain locked'\nexit 1\n");
-        TestHome.WriteFile(_home.PrimaryFile, """{"credsStore":"broken"}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"credsStore":"broken"}""");
 
         var error = await Assert.ThrowsAsync<RemoteException>(() => Resolve("docker://ghcr.io/app"));
 
@@ -168,7 +168,7 @@ public class CredentialResolverTests : IDisposable
     {
         await new RemoteConfigStore(_home.Context()).UpdateUserAsync(merged: false, config =>
         {
-            config.Credentials.Add(new CredentialConfig { Uri = "http://keys.example.com:11371", Auth = $"Basic {TestHome.Basic("kim", "pw:with:colons")}" });
+            config.Credentials.Add(new CredentialConfig { Uri = "http://keys.example.com:11371", Auth = $"Basic {TestMachine.Basic("kim", "pw:with:colons")}" });
             config.Credentials.Add(new CredentialConfig { Uri = "https://tokens.example.com", Auth = "Bearer tok" });
             return 0;
         });

@@ -13,12 +13,12 @@ namespace DotnetRemote.Core.Tests.Credentials;
 /// </summary>
 public class DockerCredentialStoreTests : IDisposable
 {
-    private readonly TestHome _home = new();
+    private readonly TestMachine _home = new();
 
     public void Dispose() => _home.Dispose();
 
-    private Task<LoginRegistryResult> Login(string uri, FakeRegistry? registry = null) =>
-        new LoginRegistry(_home.Context(registry ?? FakeRegistry.BasicAuth("alice", "right")))
+    private Task<LoginRegistryResult> Login(string uri, FakeHttpHandler? registry = null) =>
+        new LoginRegistry(_home.Context(registry ?? FakeHttpHandler.BasicAuth("alice", "right")))
             .ExecuteAsync(new LoginRegistryOptions(uri, "alice", "right"));
 
     private async Task<(int Exit, string Output)> Serve(string action, string input = "")
@@ -37,7 +37,7 @@ public class DockerCredentialStoreTests : IDisposable
     public async Task A_namespaced_login_in_a_host_keyed_helper_is_found_listed_and_erased_there_by_logout()
     {
         var state = FakeCredentialHelper.Install(_home, "hostkeyed");
-        TestHome.WriteFile(_home.PrimaryFile, """{"credHelpers":{"localhost:5000":"hostkeyed"}}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"credHelpers":{"localhost:5000":"hostkeyed"}}""");
 
         var login = await Login("docker://localhost:5000/team");
         Assert.Equal("hostkeyed", login.Helper);
@@ -57,7 +57,7 @@ public class DockerCredentialStoreTests : IDisposable
     public async Task Logout_all_erases_namespaced_logins_from_the_helper_named_for_their_host()
     {
         var state = FakeCredentialHelper.Install(_home, "hostkeyed");
-        TestHome.WriteFile(_home.PrimaryFile, """{"credHelpers":{"localhost:5000":"hostkeyed"}}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"credHelpers":{"localhost:5000":"hostkeyed"}}""");
         await Login("docker://localhost:5000/team");
         await Login("docker://localhost:5000");
         Assert.Equal(2, FakeCredentialHelper.StoredFiles(state).Length);
@@ -72,7 +72,7 @@ public class DockerCredentialStoreTests : IDisposable
     public async Task Logout_all_also_erases_registry_logins_other_tools_left_only_in_the_helper()
     {
         var state = FakeCredentialHelper.Install(_home, "pass");
-        TestHome.WriteFile(_home.PrimaryFile, """{"credsStore":"pass"}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"credsStore":"pass"}""");
         await Login("docker://localhost:5000");
         await new CredentialHelperClient("pass", _home.Environment).StoreAsync(new HelperCredential("localhost:5003", "carol", "pw"));
         Assert.NotNull(await new CredentialResolver(_home.Context()).ResolveAsync("docker://localhost:5003/x"));
@@ -88,7 +88,7 @@ public class DockerCredentialStoreTests : IDisposable
     public async Task A_primary_file_naming_dotnet_remote_as_credsStore_never_runs_it_and_warns_once()
     {
         var state = FakeCredentialHelper.Install(_home, CredentialHelperInstaller.HelperName);
-        TestHome.WriteFile(_home.PrimaryFile, """{"credsStore":"dotnet-remote","auths":{"ghcr.io":{},"quay.io":{}}}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"credsStore":"dotnet-remote","auths":{"ghcr.io":{},"quay.io":{}}}""");
 
         var found = await new CredentialResolver(_home.Context()).ResolveAsync("docker://unknown.example.com/x");
         var served = await Serve("get", "unknown.example.com");
@@ -106,7 +106,7 @@ public class DockerCredentialStoreTests : IDisposable
     public async Task Storing_through_a_loop_keeps_the_secret_in_the_file_itself()
     {
         var state = FakeCredentialHelper.Install(_home, CredentialHelperInstaller.HelperName);
-        TestHome.WriteFile(_home.PrimaryFile, """{"credHelpers":{"localhost:5000":"dotnet-remote"}}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"credHelpers":{"localhost:5000":"dotnet-remote"}}""");
 
         var login = await Login("docker://localhost:5000");
 
@@ -120,7 +120,7 @@ public class DockerCredentialStoreTests : IDisposable
     public async Task Dockers_own_file_naming_dotnet_remote_is_read_without_running_it_and_without_a_warning()
     {
         var state = FakeCredentialHelper.Install(_home, CredentialHelperInstaller.HelperName);
-        TestHome.WriteFile(_home.FallbackFile, """{"credHelpers":{"ghcr.io":"dotnet-remote"},"auths":{"quay.io":{"auth":"YTpi"}}}""");
+        TestMachine.WriteFile(_home.FallbackFile, """{"credHelpers":{"ghcr.io":"dotnet-remote"},"auths":{"quay.io":{"auth":"YTpi"}}}""");
 
         Assert.Null(await new CredentialResolver(_home.Context()).ResolveAsync("docker://ghcr.io/x"));
         Assert.NotNull(await new CredentialResolver(_home.Context()).ResolveAsync("docker://quay.io/x"));
@@ -133,7 +133,7 @@ public class DockerCredentialStoreTests : IDisposable
     public async Task Every_helper_started_carries_the_chain_of_files_being_read()
     {
         var state = FakeCredentialHelper.Install(_home, "pass");
-        TestHome.WriteFile(_home.PrimaryFile, """{"credsStore":"pass"}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"credsStore":"pass"}""");
         _home.SetEnvironment(DockerCredentialStore.HelperChainVariable, "/earlier/docker-config.json");
 
         await new CredentialResolver(_home.Context()).ResolveAsync("docker://ghcr.io/x");
@@ -148,7 +148,7 @@ public class DockerCredentialStoreTests : IDisposable
     public async Task A_helper_started_by_itself_for_the_same_file_answers_not_found_with_one_warning(string action, string input, int exit, string output)
     {
         var state = FakeCredentialHelper.Install(_home, "loop");
-        TestHome.WriteFile(_home.PrimaryFile, """{"credsStore":"loop","auths":{"ghcr.io":{"auth":"YTpi"}}}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"credsStore":"loop","auths":{"ghcr.io":{"auth":"YTpi"}}}""");
         _home.SetEnvironment(DockerCredentialStore.HelperChainVariable, _home.PrimaryFile);
 
         Assert.Equal((exit, output), await Serve(action, input));
@@ -192,7 +192,7 @@ public class DockerCredentialStoreTests : IDisposable
     public async Task An_identity_token_for_a_helper_kept_login_is_handed_to_the_helper_with_the_token_username()
     {
         var state = FakeCredentialHelper.Install(_home, "pass");
-        TestHome.WriteFile(_home.PrimaryFile, """{"credsStore":"pass"}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"credsStore":"pass"}""");
 
         await new DockerCredentialStore(_home.Context(), _home.PrimaryFile).StoreAsync(RegistryReference.ParseRegistry("docker://ghcr.io"), "alice", "refresh-2", isIdentityToken: true);
 
@@ -205,16 +205,16 @@ public class DockerCredentialStoreTests : IDisposable
     public async Task A_login_whose_token_service_returns_a_refresh_token_stores_it_as_identitytoken_instead_of_the_password()
     {
         const string realm = "https://localhost:5000/token";
-        var registry = new FakeRegistry(request => request.RequestUri!.ToString().StartsWith(realm, StringComparison.Ordinal)
-            ? FakeRegistry.Status(System.Net.HttpStatusCode.OK, json: "{\"token\":\"t\",\"refresh_token\":\"refresh-3\"}")
+        var registry = new FakeHttpHandler(request => request.RequestUri!.ToString().StartsWith(realm, StringComparison.Ordinal)
+            ? FakeHttpHandler.Status(System.Net.HttpStatusCode.OK, json: "{\"token\":\"t\",\"refresh_token\":\"refresh-3\"}")
             : request.Headers.Authorization?.ToString() == "Bearer t"
-                ? FakeRegistry.Status(System.Net.HttpStatusCode.OK)
-                : FakeRegistry.Status(System.Net.HttpStatusCode.Unauthorized, $"Bearer realm=\"{realm}\",service=\"s\""));
+                ? FakeHttpHandler.Status(System.Net.HttpStatusCode.OK)
+                : FakeHttpHandler.Status(System.Net.HttpStatusCode.Unauthorized, $"Bearer realm=\"{realm}\",service=\"s\""));
 
         await Login("docker://localhost:5000", registry);
 
         var text = File.ReadAllText(_home.PrimaryFile);
-        Assert.DoesNotContain(TestHome.Basic("alice", "right"), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestMachine.Basic("alice", "right"), text, StringComparison.Ordinal);
         Assert.Equal("refresh-3", (string?)Auths()["localhost:5000"]!["identitytoken"]);
         var match = await new CredentialResolver(_home.Context()).RequireAsync("docker://localhost:5000/x");
         Assert.Equal(("alice", "refresh-3", true), (match.Username, match.Secret, match.IsIdentityToken));
@@ -225,12 +225,12 @@ public class DockerCredentialStoreTests : IDisposable
     public async Task A_later_login_with_the_stored_identity_token_uses_it_and_keeps_it_without_a_user_name()
     {
         const string realm = "https://localhost:5000/token";
-        var registry = new FakeRegistry(request =>
+        var registry = new FakeHttpHandler(request =>
             request.RequestUri!.ToString() == realm && request.Method == HttpMethod.Post
-                ? FakeRegistry.Status(System.Net.HttpStatusCode.OK, json: "{\"access_token\":\"t\"}")
+                ? FakeHttpHandler.Status(System.Net.HttpStatusCode.OK, json: "{\"access_token\":\"t\"}")
                 : request.Headers.Authorization?.ToString() == "Bearer t"
-                    ? FakeRegistry.Status(System.Net.HttpStatusCode.OK)
-                    : FakeRegistry.Status(System.Net.HttpStatusCode.Unauthorized, $"Bearer realm=\"{realm}\",service=\"s\""));
+                    ? FakeHttpHandler.Status(System.Net.HttpStatusCode.OK)
+                    : FakeHttpHandler.Status(System.Net.HttpStatusCode.Unauthorized, $"Bearer realm=\"{realm}\",service=\"s\""));
 
         await new LoginRegistry(_home.Context(registry)).ExecuteAsync(new LoginRegistryOptions("docker://localhost:5000", "<token>", "refresh-4"));
 
@@ -267,7 +267,7 @@ public class DockerCredentialStoreTests : IDisposable
     public async Task List_shows_exactly_what_credential_get_serves_when_other_tools_changed_the_helper()
     {
         var state = FakeCredentialHelper.Install(_home, "pass");
-        TestHome.WriteFile(_home.PrimaryFile, """{"credsStore":"pass"}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"credsStore":"pass"}""");
         await Login("docker://localhost:5000");
         await Login("docker://localhost:5001");
         await Login("docker://localhost:5002/team");

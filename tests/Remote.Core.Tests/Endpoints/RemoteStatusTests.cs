@@ -1,6 +1,5 @@
 using System.Net;
 using DotnetRemote.Core.Endpoints;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Endpoints;
 
@@ -8,7 +7,7 @@ public sealed class RemoteStatusTests : IDisposable
 {
     private const string Host = "enterprise.example.com";
     private const string TokenStatus = $"https://auth.{Host}/token/v1/token-status";
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly FakeHttpHandler _http = new();
 
     public RemoteStatusTests()

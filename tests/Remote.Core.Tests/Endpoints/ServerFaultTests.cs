@@ -2,7 +2,6 @@ using System.Net;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Endpoints;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Endpoints;
 
@@ -10,7 +9,7 @@ namespace DotnetRemote.Core.Tests.Endpoints;
 public sealed class ServerFaultTests : IDisposable
 {
     private const string Host = "enterprise.example.com";
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly FakeHttpHandler _http = new();
 
     public void Dispose() => _machine.Dispose();

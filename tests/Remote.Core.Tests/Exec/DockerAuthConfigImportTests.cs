@@ -63,7 +63,7 @@ public sealed class DockerAuthConfigImportTests : IDisposable
         var result = await new ApplyManifest(_sandbox.Context()).ExecuteAsync(new ApplyManifestOptions(manifest));
 
         Assert.True(result.Applied);
-        Assert.Contains(_sandbox.Web.Requests, request => request.Url == $"https://{ManifestSandbox.RegistryHost}/v2/" && request.Authorization is not null);
+        Assert.Contains(_sandbox.Web.Calls, request => request.Url == $"https://{ManifestSandbox.RegistryHost}/v2/" && request.Authorization is not null);
         Assert.Contains(Auth(ManifestSandbox.RegistryUser, ManifestSandbox.RegistryPassword), File.ReadAllText(_sandbox.DockerConfigFile), StringComparison.Ordinal);
     }
 

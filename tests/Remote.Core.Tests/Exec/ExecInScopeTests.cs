@@ -4,7 +4,6 @@ using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Exec;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Tests.Manifests;
-using DotnetRemote.Core.Tests.Registries;
 
 namespace DotnetRemote.Core.Tests.Exec;
 
@@ -56,7 +55,7 @@ public sealed class ExecInScopeTests : IDisposable
         Assert.Equal(Path.Combine(scope, "docker"), started.Environment["DOCKER_CONFIG"]);
         Assert.Equal(Path.Combine(scope, "docker-config.json"), started.Environment["REGISTRY_AUTH_FILE"]);
         Assert.Contains($"URI: {ManifestSandbox.LibraryHost}", started.Files["remote.yaml"], StringComparison.Ordinal);
-        Assert.Contains(TestHome.Basic(ManifestSandbox.RegistryUser, ManifestSandbox.RegistryPassword), started.Files["docker/config.json"], StringComparison.Ordinal);
+        Assert.Contains(TestMachine.Basic(ManifestSandbox.RegistryUser, ManifestSandbox.RegistryPassword), started.Files["docker/config.json"], StringComparison.Ordinal);
 
         // No secret in the child's environment; the user's own docker password neither.
         Assert.DoesNotContain(started.Environment.Values, value => value.Contains(ManifestSandbox.RegistryPassword, StringComparison.Ordinal) || value.Contains(ManifestSandbox.ValidToken, StringComparison.Ordinal));
@@ -96,10 +95,10 @@ public sealed class ExecInScopeTests : IDisposable
     public async Task Without_keep_user_state_the_users_logins_are_invisible_and_with_it_copied_and_left_unchanged()
     {
         _sandbox.Machine.WriteUser("Active: mine\nRemotes:\n  mine:\n    URI: mine.example.com\n    Token: users-own-token\n    System: false\n    Exclusive: false\n");
-        File.WriteAllText(_sandbox.DockerConfigFile, "{\"auths\":{\"users.example.com\":{\"auth\":\"" + TestHome.Basic("me", "users-pw") + "\"}}}");
+        File.WriteAllText(_sandbox.DockerConfigFile, "{\"auths\":{\"users.example.com\":{\"auth\":\"" + TestMachine.Basic("me", "users-pw") + "\"}}}");
         var dockerDirectory = Path.Combine(_sandbox.Machine.Home, ".docker");
         Directory.CreateDirectory(dockerDirectory);
-        File.WriteAllText(Path.Combine(dockerDirectory, "config.json"), "{\"auths\":{\"docker-only.example.com\":{\"auth\":\"" + TestHome.Basic("d", "docker-pw") + "\"}}}");
+        File.WriteAllText(Path.Combine(dockerDirectory, "config.json"), "{\"auths\":{\"docker-only.example.com\":{\"auth\":\"" + TestMachine.Basic("d", "docker-pw") + "\"}}}");
         var before = _sandbox.Snapshot();
         var dockerBefore = File.ReadAllText(Path.Combine(dockerDirectory, "config.json"));
 

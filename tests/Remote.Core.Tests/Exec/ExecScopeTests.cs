@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Exec;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Exec;
 
@@ -11,7 +10,7 @@ public sealed class ExecScopeTests : IDisposable
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     private string Base => Path.Combine(_machine.Root, "runtime", "dotnet-remote");
 

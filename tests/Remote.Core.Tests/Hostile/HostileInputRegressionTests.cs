@@ -9,14 +9,13 @@ using DotnetRemote.Core.Logins;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Core.Remotes;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Hostile;
 
 /// <summary>Every input issue 9 saw crash the tool, secret references, temp files and the apply journal.</summary>
 public sealed class HostileInputRegressionTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

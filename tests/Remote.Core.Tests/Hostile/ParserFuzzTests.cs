@@ -8,8 +8,6 @@ using DotnetRemote.Core.Keyservers;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Core.Tests.Manifests;
-using DotnetRemote.Core.Tests.Registries;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Hostile;
 
@@ -77,7 +75,7 @@ public sealed class ParserFuzzTests : IDisposable
         "registry.example.com", "https://index.docker.io/v1/", "ghcr.io/team", "localhost:5000",
     ];
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 
@@ -251,9 +249,9 @@ public sealed class ParserFuzzTests : IDisposable
             input =>
             {
                 var (challenge, tokenReply) = input;
-                var web = new FakeRegistry(request => request.RequestUri!.AbsolutePath == "/v2/"
-                    ? FakeRegistry.Status(HttpStatusCode.Unauthorized, challenge)
-                    : FakeRegistry.Status(HttpStatusCode.OK, json: tokenReply));
+                var web = new FakeHttpHandler(request => request.RequestUri!.AbsolutePath == "/v2/"
+                    ? FakeHttpHandler.Status(HttpStatusCode.Unauthorized, challenge)
+                    : FakeHttpHandler.Status(HttpStatusCode.OK, json: tokenReply));
                 var context = _machine.Context(http: web);
                 new RegistryLoginVerifier(context).VerifyAsync(RegistryReference.ParseRegistry("docker://registry.example.com"), "alice", "pw", insecure: false).GetAwaiter().GetResult();
             },
@@ -273,7 +271,7 @@ public sealed class ParserFuzzTests : IDisposable
                     .Respond("https://library.example.com/assets/config/config.prod.json", body)
                     .Respond("https://library.example.com/version", body)
                     .Respond("https://auth.example.com/token/v1/token-status", body);
-                var machine = new TempConfigDir();
+                var machine = new TestMachine();
                 try
                 {
                     machine.WriteUser("Active: company\nRemotes:\n  company:\n    URI: library.example.com\n    Token: t\n");

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.IO;
-using DotnetRemote.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DotnetRemote.Core.Tests.IO;
@@ -13,7 +12,7 @@ namespace DotnetRemote.Core.Tests.IO;
 /// </summary>
 public sealed class ConfigFileLockWaitTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly FakeTimeProvider _time = new();
 
     public ConfigFileLockWaitTests() => Directory.CreateDirectory(_machine.ConfigDir);

@@ -2,7 +2,6 @@ using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.IO;
 using DotnetRemote.Core.Keyservers;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Keyservers;
 
@@ -12,7 +11,7 @@ namespace DotnetRemote.Core.Tests.Keyservers;
 /// </summary>
 public sealed class KeyserverNetworkFirstTests : IDisposable
 {
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public KeyserverNetworkFirstTests() =>
         _machine.WriteSystem(SampleYaml.StockSystem + "  corp:\n    URI: corp.example.com\n    System: true\n    Exclusive: false\n");
@@ -20,7 +19,7 @@ public sealed class KeyserverNetworkFirstTests : IDisposable
     public void Dispose() => _machine.Dispose();
 
     /// <summary>Tries the system file's lock (as another process would) while each request is in flight.</summary>
-    private sealed class LockProbe(TempConfigDir machine, HttpMessageHandler inner) : DelegatingHandler(inner)
+    private sealed class LockProbe(TestMachine machine, HttpMessageHandler inner) : DelegatingHandler(inner)
     {
         public List<bool> LockFreeDuringRequest { get; } = [];
 

@@ -1,7 +1,6 @@
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Keyservers;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Keyservers;
 
@@ -9,7 +8,7 @@ namespace DotnetRemote.Core.Tests.Keyservers;
 public sealed class KeyserverOrderingTests : IDisposable
 {
     private const string OpenPgp = "https://keys.openpgp.org";
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

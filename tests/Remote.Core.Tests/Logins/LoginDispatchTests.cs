@@ -3,7 +3,6 @@ using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Endpoints;
 using DotnetRemote.Core.Logins;
-using DotnetRemote.Core.Tests.Registries;
 
 namespace DotnetRemote.Core.Tests.Logins;
 
@@ -15,15 +14,15 @@ public class LoginDispatchTests : IDisposable
 {
     private const string Keyserver = "https://keys.example.com";
 
-    private readonly TestHome _home = new();
+    private readonly TestMachine _home = new();
 
     public LoginDispatchTests()
     {
-        TestHome.WriteFile(_home.RemoteYaml, Config);
+        TestMachine.WriteFile(_home.UserFile, Config);
         if (!OperatingSystem.IsWindows())
         {
             // The mode remote.yaml has after any write, so reading it logs no mode fix.
-            File.SetUnixFileMode(_home.RemoteYaml, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.SetUnixFileMode(_home.UserFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
 
@@ -95,14 +94,14 @@ public class LoginDispatchTests : IDisposable
     [Fact]
     public async Task Preparing_writes_nothing_and_contacts_nobody()
     {
-        var before = File.ReadAllBytes(_home.RemoteYaml);
-        var registry = FakeRegistry.BasicAuth("alice", "right");
+        var before = File.ReadAllBytes(_home.UserFile);
+        var registry = FakeHttpHandler.BasicAuth("alice", "right");
 
         var prepared = await new PrepareLogin(_home.Context(registry)).ExecuteAsync(new PrepareLoginOptions("docker://localhost:5000", "alice"));
 
         Assert.Equal(LoginKind.Registry, prepared.Target.Kind);
         Assert.Empty(registry.Requests);
-        Assert.Equal(before, File.ReadAllBytes(_home.RemoteYaml));
+        Assert.Equal(before, File.ReadAllBytes(_home.UserFile));
         Assert.False(File.Exists(_home.PrimaryFile));
         Assert.Equal([], _home.Log.All);
     }
@@ -113,7 +112,7 @@ public class LoginDispatchTests : IDisposable
         var target = (await Prepare(new PrepareLoginOptions("docker://localhost:5000", "alice"))).Target;
 
         var error = await Assert.ThrowsAsync<RemoteException>(() =>
-            new Login(_home.Context(FakeRegistry.BasicAuth("alice", "right"))).ExecuteAsync(new LoginOptions(target, "alice", "wrong")));
+            new Login(_home.Context(FakeHttpHandler.BasicAuth("alice", "right"))).ExecuteAsync(new LoginOptions(target, "alice", "wrong")));
 
         Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
         Assert.StartsWith("while login to docker://localhost:5000: ", error.Message, StringComparison.Ordinal);
@@ -126,7 +125,7 @@ public class LoginDispatchTests : IDisposable
     {
         var target = (await Prepare(new PrepareLoginOptions("docker://localhost:5000", "alice"))).Target;
 
-        var login = await new Login(_home.Context(FakeRegistry.BasicAuth("alice", "right"))).ExecuteAsync(new LoginOptions(target, "alice", "right"));
+        var login = await new Login(_home.Context(FakeHttpHandler.BasicAuth("alice", "right"))).ExecuteAsync(new LoginOptions(target, "alice", "right"));
         var logout = await new Logout(_home.Context()).ExecuteAsync(new LogoutOptions(LoginTarget.Classify(_home.Context(), "docker://localhost:5000")));
 
         Assert.Equal((LoginKind.Registry, "localhost:5000", _home.PrimaryFile), (login.Kind, login.Registry!.Key, login.Registry.File));
@@ -137,16 +136,16 @@ public class LoginDispatchTests : IDisposable
     [Fact]
     public async Task A_keyserver_login_and_logout_go_to_the_keyserver_operations()
     {
-        var keyserver = new FakeRegistry(_ => new HttpResponseMessage(HttpStatusCode.OK));
+        var keyserver = new FakeHttpHandler(_ => new HttpResponseMessage(HttpStatusCode.OK));
         var target = (await Prepare(new PrepareLoginOptions(Keyserver))).Target;
 
         var login = await new Login(_home.Context(keyserver)).ExecuteAsync(new LoginOptions(target, "", "token-1"));
         var stored = Assert.Single(new RemoteConfigStore(_home.Context()).LoadUser().Credentials);
         var logout = await new Logout(_home.Context()).ExecuteAsync(new LogoutOptions(target));
 
-        Assert.Equal(new LoginKeyserverResult(Keyserver, Insecure: false, _home.RemoteYaml), login.Keyserver);
+        Assert.Equal(new LoginKeyserverResult(Keyserver, Insecure: false, _home.UserFile), login.Keyserver);
         Assert.Equal((Keyserver, "Bearer token-1"), (stored.Uri, stored.Auth));
-        Assert.Equal([(Keyserver + "/", "Bearer token-1")], keyserver.Requests);
+        Assert.Equal([(Keyserver + "/", "Bearer token-1")], keyserver.Calls);
         Assert.Equal(new LogoutKeyserverResult(Keyserver, Removed: 1), logout.Keyserver);
         Assert.Empty(new RemoteConfigStore(_home.Context()).LoadUser().Credentials);
     }
@@ -163,7 +162,7 @@ public class LoginDispatchTests : IDisposable
 
         var logout = await new Logout(_home.Context()).ExecuteAsync(new LogoutOptions(LoginTarget.Classify(_home.Context(), "corp")));
 
-        Assert.Equal(new LogoutRemoteResult("corp", _home.RemoteYaml), logout.Remote);
+        Assert.Equal(new LogoutRemoteResult("corp", _home.UserFile), logout.Remote);
         Assert.Equal("", store.LoadUser().GetRemote("corp").Token);
     }
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Manifests;
-using DotnetRemote.Core.Tests.Registries;
 
 namespace DotnetRemote.Core.Tests.Manifests;
 
@@ -38,7 +37,7 @@ public sealed class ApplyManifestTests : IDisposable
         Assert.Equal((CompanyUri, ManifestSandbox.ValidToken), (config.Remotes["company"].Uri, config.Remotes["company"].Token));
         Assert.Equal([new CredentialConfig { Uri = RegistryUri }], config.Credentials);
         var auths = JsonNode.Parse(File.ReadAllText(_sandbox.DockerConfigFile))!["auths"]!.AsObject();
-        Assert.Equal(TestHome.Basic(ManifestSandbox.RegistryUser, ManifestSandbox.RegistryPassword), (string?)auths[ManifestSandbox.RegistryHost]!["auth"]);
+        Assert.Equal(TestMachine.Basic(ManifestSandbox.RegistryUser, ManifestSandbox.RegistryPassword), (string?)auths[ManifestSandbox.RegistryHost]!["auth"]);
     }
 
     [Fact]
@@ -186,7 +185,7 @@ public sealed class ApplyManifestTests : IDisposable
 
         Assert.Contains(new ManifestChange("login", "http://keys.internal:11371", "store", "bob"), result.Changes);
         var credential = Assert.Single(_sandbox.UserConfig().Credentials);
-        Assert.Equal(("http://keys.internal:11371", "Basic " + TestHome.Basic("bob", "keys-secret"), true), (credential.Uri, credential.Auth, credential.Insecure));
+        Assert.Equal(("http://keys.internal:11371", "Basic " + TestMachine.Basic("bob", "keys-secret"), true), (credential.Uri, credential.Auth, credential.Insecure));
     }
 
     [Fact]

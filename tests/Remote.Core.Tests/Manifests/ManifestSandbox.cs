@@ -1,15 +1,11 @@
-using System.Net;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Manifests;
-using DotnetRemote.Core.Tests.Registries;
-using DotnetRemote.Testing;
-using RecordingLog = DotnetRemote.Testing.RecordingLog;
 
 namespace DotnetRemote.Core.Tests.Manifests;
 
 /// <summary>
-/// A throw-away machine for manifests: a config dir (<see cref="TempConfigDir"/>), a pipeline folder for the manifest
+/// A throw-away machine for manifests: a config dir (<see cref="TestMachine"/>), a pipeline folder for the manifest
 /// and its secret files, the pipeline's secret variables, and an in-memory web with one library endpoint
 /// (<see cref="LibraryHost"/>, token <see cref="ValidToken"/>) and one Basic-auth registry (<see cref="RegistryHost"/>).
 /// </summary>
@@ -37,7 +33,7 @@ internal sealed class ManifestSandbox : IDisposable
     {
         PipelineDirectory = Path.Combine(Machine.Root, "pipeline");
         Directory.CreateDirectory(PipelineDirectory);
-        Web = new FakeRegistry(Answer);
+        Web = FakeHttpHandler.LibraryAndRegistry(LibraryHost, ValidToken, RegistryHost, RegistryUser, RegistryPassword);
     }
 
     /// <summary>The manifest the issue's pipelines declare: a remote with a token, made active, and a registry login.</summary>
@@ -54,11 +50,11 @@ internal sealed class ManifestSandbox : IDisposable
 
         """;
 
-    public TempConfigDir Machine { get; } = new();
+    public TestMachine Machine { get; } = new();
 
     public string PipelineDirectory { get; }
 
-    public FakeRegistry Web { get; }
+    public FakeHttpHandler Web { get; }
 
     public RecordingLog Log { get; } = new();
 
@@ -97,23 +93,6 @@ internal sealed class ManifestSandbox : IDisposable
     public void Dispose() => Machine.Dispose();
 
     private static byte[]? ReadBytes(string path) => File.Exists(path) ? File.ReadAllBytes(path) : null;
-
-    private static HttpResponseMessage Answer(HttpRequestMessage request)
-    {
-        var url = request.RequestUri!.GetLeftPart(UriPartial.Path);
-        var authorization = request.Headers.Authorization?.ToString();
-        return url switch
-        {
-            $"https://{LibraryHost}/assets/config/config.prod.json" => FakeRegistry.Status(
-                HttpStatusCode.OK,
-                json: $$$"""{"libraryAPI":{"uri":"https://{{{LibraryHost}}}"},"tokenAPI":{"uri":"https://{{{LibraryHost}}}/token"}}"""),
-            $"https://{LibraryHost}/token/v1/token-status" => FakeRegistry.Status(authorization == $"Bearer {ValidToken}" ? HttpStatusCode.OK : HttpStatusCode.NotFound),
-            $"https://{RegistryHost}/v2/" => authorization == $"Basic {TestHome.Basic(RegistryUser, RegistryPassword)}"
-                ? FakeRegistry.Status(HttpStatusCode.OK)
-                : FakeRegistry.Status(HttpStatusCode.Unauthorized, "Basic realm=\"Registry Realm\""),
-            _ => throw new HttpRequestException(HttpRequestError.NameResolutionError, $"fake network: no host for {url}"),
-        };
-    }
 }
 
 /// <summary>The stored files' bytes; equal when both files are byte-identical (or both missing).</summary>

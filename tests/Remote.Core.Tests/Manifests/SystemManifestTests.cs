@@ -3,7 +3,6 @@ using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Keyservers;
 using DotnetRemote.Core.Manifests;
 using DotnetRemote.Core.Remotes;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Manifests;
 
@@ -51,7 +50,7 @@ public sealed class SystemManifestTests : IDisposable
 
         """;
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly FakeHttpHandler _web = new();
     private readonly RecordingLog _log = new();
 
@@ -396,13 +395,7 @@ public sealed class SystemManifestTests : IDisposable
     [Fact]
     public async Task A_hidden_keyserver_stored_elsewhere_in_the_list_means_the_same_list()
     {
-        _machine.WriteSystem("""
-            Active: DefaultRemote
-            Remotes:
-              DefaultRemote:
-                URI: cloud.apptainer.org
-                System: true
-                Exclusive: false
+        _machine.WriteSystem(SampleYaml.StockSystem + """
                 Keyservers:
                 - URI: https://pgp.site.example
                   Skip: false

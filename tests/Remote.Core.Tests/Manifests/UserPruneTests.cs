@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Manifests;
-using DotnetRemote.Core.Tests.Registries;
 
 namespace DotnetRemote.Core.Tests.Manifests;
 
@@ -48,7 +47,7 @@ public sealed class UserPruneTests : IDisposable
     {
         _sandbox.Machine.WriteSystem(SystemFile);
         _sandbox.Machine.WriteUser(UserFileWithLeftovers);
-        File.WriteAllText(_sandbox.DockerConfigFile, TestHome.AuthsJson([(OldRegistry, "bob", "bob-old-password")]));
+        File.WriteAllText(_sandbox.DockerConfigFile, TestMachine.AuthsJson([(OldRegistry, "bob", "bob-old-password")]));
     }
 
     public void Dispose() => _sandbox.Dispose();

@@ -6,14 +6,14 @@ namespace DotnetRemote.Core.Tests.Registries;
 
 public class DockerConfigFileTests : IDisposable
 {
-    private readonly TestHome _home = new();
+    private readonly TestMachine _home = new();
 
     public void Dispose() => _home.Dispose();
 
     [Fact]
     public async Task A_rewrite_keeps_unknown_fields_writes_tabs_and_mode_0600()
     {
-        TestHome.WriteFile(_home.PrimaryFile, """
+        TestMachine.WriteFile(_home.PrimaryFile, """
             {
               "psFormat": "table {{.ID}}",
               "proxies": { "default": { "httpProxy": "http://proxy:3128" } },
@@ -32,7 +32,7 @@ public class DockerConfigFileTests : IDisposable
         Assert.Equal("table {{.ID}}", (string?)root["psFormat"]);
         Assert.Equal("http://proxy:3128", (string?)root["proxies"]!["default"]!["httpProxy"]);
         Assert.Equal("me@example.com", (string?)root["auths"]!["ghcr.io"]!["email"]);
-        Assert.Equal(TestHome.Basic("bob", "s3cr+t/="), (string?)root["auths"]!["localhost:5000"]!["auth"]);
+        Assert.Equal(TestMachine.Basic("bob", "s3cr+t/="), (string?)root["auths"]!["localhost:5000"]!["auth"]);
         Assert.Contains("\n\t\"auths\": {\n\t\t\"ghcr.io\": {", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\\u002B", text, StringComparison.Ordinal);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_home.PrimaryFile));
@@ -69,7 +69,7 @@ public class DockerConfigFileTests : IDisposable
     [InlineData("{ \"auths\": [] }")]
     public async Task A_broken_file_is_reported_by_name_and_left_untouched(string content)
     {
-        TestHome.WriteFile(_home.PrimaryFile, content);
+        TestMachine.WriteFile(_home.PrimaryFile, content);
         var called = false;
 
         var error = await Assert.ThrowsAsync<ConfigFileException>(() => DockerConfigFile.UpdateAsync(_home.PrimaryFile, _ =>
@@ -90,9 +90,9 @@ public class DockerConfigFileTests : IDisposable
         var file = DockerConfigFile.Parse("config.json", $$"""
             {
               "auths": {
-                "a.io": { "auth": "{{TestHome.Basic("alice", "pa:ss")}}" },
+                "a.io": { "auth": "{{TestMachine.Basic("alice", "pa:ss")}}" },
                 "b.io": { "username": "bob", "password": "pw" },
-                "c.io": { "auth": "{{TestHome.Basic("carol", "")}}", "identitytoken": "refresh-token" },
+                "c.io": { "auth": "{{TestMachine.Basic("carol", "")}}", "identitytoken": "refresh-token" },
                 "d.io": {}
               },
               "credsStore": "pass",

@@ -3,7 +3,6 @@ using CsCheck;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Registries;
 using DotnetRemote.Core.Tests.Hostile;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Registries;
 
@@ -29,7 +28,7 @@ public sealed class DockerConfigLookupTests : IDisposable
         """{"credsStore":"desktop","auths":null,"credHelpers":null,"x":[{"auths":{"registry.example.com":{"auth":"YTpi"}}}]}""",
     ];
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
 
     public void Dispose() => _machine.Dispose();
 

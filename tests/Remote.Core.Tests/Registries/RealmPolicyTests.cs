@@ -90,7 +90,7 @@ public class RealmPolicyTests
     [Fact]
     public async Task Trusted_realm_hosts_come_from_the_flag_and_the_environment_variable()
     {
-        using var home = new TestHome();
+        using var home = new TestMachine();
         home.SetEnvironment(RealmPolicy.TrustedRealmsVariable, " auth.one.example , auth.two.example");
         var policy = RealmPolicy.For(home.Context(), ["auth.flag.example"]);
 
@@ -105,7 +105,7 @@ public class RealmPolicyTests
     [Fact]
     public void A_manifest_login_reads_its_trusted_realms()
     {
-        using var home = new TestHome();
+        using var home = new TestMachine();
         var path = Path.Combine(home.Root, "remotes.yaml");
         File.WriteAllText(path, "logins:\n  - uri: docker://registry.tenant-a.co.uk\n    username: ci\n    password: pw\n    trustRealms:\n      - auth.tenant-b.co.uk\n      - auth.other.example\n");
 
@@ -115,25 +115,25 @@ public class RealmPolicyTests
     }
 
     /// <summary>A token registry on registry.example.org whose token service lives on another domain and issues refresh tokens.</summary>
-    private static FakeRegistry ForeignRealmRegistry() => new(request =>
+    private static FakeHttpHandler ForeignRealmRegistry() => new(request =>
     {
         const string realm = "https://auth.tokens.example.net/token";
         if (request.RequestUri!.ToString().StartsWith(realm, StringComparison.Ordinal))
         {
-            return request.Headers.Authorization?.ToString() == $"Basic {TestHome.Basic("ci", "pw")}"
-                ? FakeRegistry.Status(HttpStatusCode.OK, json: "{\"token\":\"t\",\"refresh_token\":\"refresh-m\"}")
-                : FakeRegistry.Status(HttpStatusCode.Unauthorized);
+            return request.Headers.Authorization?.ToString() == $"Basic {TestMachine.Basic("ci", "pw")}"
+                ? FakeHttpHandler.Status(HttpStatusCode.OK, json: "{\"token\":\"t\",\"refresh_token\":\"refresh-m\"}")
+                : FakeHttpHandler.Status(HttpStatusCode.Unauthorized);
         }
 
         return request.Headers.Authorization?.ToString() == "Bearer t"
-            ? FakeRegistry.Status(HttpStatusCode.OK)
-            : FakeRegistry.Status(HttpStatusCode.Unauthorized, $"Bearer realm=\"{realm}\",service=\"s\"");
+            ? FakeHttpHandler.Status(HttpStatusCode.OK)
+            : FakeHttpHandler.Status(HttpStatusCode.Unauthorized, $"Bearer realm=\"{realm}\",service=\"s\"");
     });
 
     [Fact]
     public async Task Apply_trusts_a_realm_only_when_the_manifest_login_names_it_and_stores_its_identity_token()
     {
-        using var home = new TestHome();
+        using var home = new TestMachine();
         var path = Path.Combine(home.Root, "remotes.yaml");
         const string Login = "logins:\n  - uri: docker://registry.example.org\n    username: ci\n    password: pw\n";
 
@@ -148,7 +148,7 @@ public class RealmPolicyTests
 
         Assert.True(first.Applied);
         Assert.Contains("\"identitytoken\": \"refresh-m\"", File.ReadAllText(home.PrimaryFile), StringComparison.Ordinal);
-        Assert.DoesNotContain(TestHome.Basic("ci", "pw"), File.ReadAllText(home.PrimaryFile), StringComparison.Ordinal);
+        Assert.DoesNotContain(TestMachine.Basic("ci", "pw"), File.ReadAllText(home.PrimaryFile), StringComparison.Ordinal);
         Assert.False(second.ChangesAnything);
     }
 

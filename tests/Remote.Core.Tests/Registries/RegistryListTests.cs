@@ -7,14 +7,14 @@ namespace DotnetRemote.Core.Tests.Registries;
 
 public class RegistryListTests : IDisposable
 {
-    private readonly TestHome _home = new();
+    private readonly TestMachine _home = new();
 
     public void Dispose() => _home.Dispose();
 
     [Fact]
     public async Task Lists_remote_yaml_logins_with_a_stored_secret_then_file_only_logins_then_dockers_own_without_secrets()
     {
-        await new LoginRegistry(_home.Context(FakeRegistry.BasicAuth("alice", "right")))
+        await new LoginRegistry(_home.Context(FakeHttpHandler.BasicAuth("alice", "right")))
             .ExecuteAsync(new LoginRegistryOptions("docker://localhost:5000", "alice", "right", Insecure: true));
         await new RemoteConfigStore(_home.Context()).UpdateUserAsync(merged: false, config =>
         {
@@ -27,14 +27,14 @@ public class RegistryListTests : IDisposable
             file.SetAuth("podman.example.com", "bob", "pw");
             return Task.FromResult(0);
         });
-        TestHome.WriteFile(_home.FallbackFile, TestHome.AuthsJson([("localhost:5000", "x", "y"), ("ghcr.io", "carol", "z")]));
+        TestMachine.WriteFile(_home.FallbackFile, TestMachine.AuthsJson([("localhost:5000", "x", "y"), ("ghcr.io", "carol", "z")]));
 
         var list = (await new ListRegistryLogins(_home.Context()).ExecuteAsync(new ListRegistryLoginsOptions())).Logins;
 
         Assert.Equal(
             [
                 new RegistryLoginInfo("docker://localhost:5000", "localhost:5000", false, true, _home.PrimaryFile, null, "alice", false),
-                new RegistryLoginInfo("https://keys.example.com", null, true, false, _home.RemoteYaml, null, "", false),
+                new RegistryLoginInfo("https://keys.example.com", null, true, false, _home.UserFile, null, "", false),
                 // oras://gone.example.com is in remote.yaml only: credential get would not serve it, so it is not listed.
                 new RegistryLoginInfo(null, "podman.example.com", false, false, _home.PrimaryFile, null, "bob", false),
                 new RegistryLoginInfo(null, "ghcr.io", false, false, _home.FallbackFile, null, "carol", true),
@@ -45,11 +45,11 @@ public class RegistryListTests : IDisposable
     [Fact]
     public async Task A_broken_docker_file_is_skipped_with_a_warning_but_a_broken_primary_file_is_an_error()
     {
-        TestHome.WriteFile(_home.FallbackFile, "{ broken");
+        TestMachine.WriteFile(_home.FallbackFile, "{ broken");
         Assert.Empty((await new ListRegistryLogins(_home.Context()).ExecuteAsync(new ListRegistryLoginsOptions())).Logins);
         Assert.Contains(_home.FallbackFile, Assert.Single(_home.Log.Warnings), StringComparison.Ordinal);
 
-        TestHome.WriteFile(_home.PrimaryFile, "{ broken");
+        TestMachine.WriteFile(_home.PrimaryFile, "{ broken");
         await Assert.ThrowsAsync<ConfigFileException>(() => new ListRegistryLogins(_home.Context()).ExecuteAsync(new ListRegistryLoginsOptions()));
     }
 }

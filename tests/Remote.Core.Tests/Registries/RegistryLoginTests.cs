@@ -8,12 +8,12 @@ namespace DotnetRemote.Core.Tests.Registries;
 
 public class RegistryLoginTests : IDisposable
 {
-    private readonly TestHome _home = new();
+    private readonly TestMachine _home = new();
 
     public void Dispose() => _home.Dispose();
 
     private Task<LoginRegistryResult> Login(string uri, string user = "alice", string password = "right", string? authFile = null) =>
-        new LoginRegistry(_home.Context(FakeRegistry.BasicAuth("alice", "right"), authFile))
+        new LoginRegistry(_home.Context(FakeHttpHandler.BasicAuth("alice", "right"), authFile))
             .ExecuteAsync(new LoginRegistryOptions(uri, user, password));
 
     private JsonObject Auths(string? file = null) => JsonNode.Parse(File.ReadAllText(file ?? _home.PrimaryFile))!["auths"]!.AsObject();
@@ -25,19 +25,19 @@ public class RegistryLoginTests : IDisposable
     {
         var result = await Login("docker://localhost:5000");
 
-        Assert.Equal(TestHome.Basic("alice", "right"), (string?)Auths()["localhost:5000"]!["auth"]);
+        Assert.Equal(TestMachine.Basic("alice", "right"), (string?)Auths()["localhost:5000"]!["auth"]);
         Assert.False(File.Exists(_home.FallbackFile));
         var entry = Assert.Single(RemoteYamlCredentials());
         Assert.Equal(new CredentialConfig { Uri = "docker://localhost:5000" }, entry);
-        Assert.Equal(new LoginRegistryResult("docker://localhost:5000", "localhost:5000", _home.PrimaryFile, null, result.Verification, _home.RemoteYaml), result);
-        Assert.Equal([$"Password stored in {_home.PrimaryFile}", $"Login recorded in {_home.RemoteYaml}"], _home.Log.Infos);
+        Assert.Equal(new LoginRegistryResult("docker://localhost:5000", "localhost:5000", _home.PrimaryFile, null, result.Verification, _home.UserFile), result);
+        Assert.Equal([$"Password stored in {_home.PrimaryFile}", $"Login recorded in {_home.UserFile}"], _home.Log.Infos);
         Assert.DoesNotContain(_home.Log.All, line => line.Contains("right", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Login_never_writes_dockers_own_file()
     {
-        TestHome.WriteFile(_home.FallbackFile, """{"auths":{"ghcr.io":{"auth":"b2xkOm9sZA=="}},"currentContext":"x"}""");
+        TestMachine.WriteFile(_home.FallbackFile, """{"auths":{"ghcr.io":{"auth":"b2xkOm9sZA=="}},"currentContext":"x"}""");
         var before = File.ReadAllText(_home.FallbackFile);
 
         await Login("docker://localhost:5000");
@@ -53,9 +53,9 @@ public class RegistryLoginTests : IDisposable
         await Login("docker://localhost:5000/");
         await Login("oras://localhost:5000");
 
-        await new LoginRegistry(_home.Context(FakeRegistry.BasicAuth("alice", "right")))
+        await new LoginRegistry(_home.Context(FakeHttpHandler.BasicAuth("alice", "right")))
             .ExecuteAsync(new LoginRegistryOptions("docker://docker.io", "alice", "right"));
-        await new LoginRegistry(_home.Context(FakeRegistry.BasicAuth("alice", "right")))
+        await new LoginRegistry(_home.Context(FakeHttpHandler.BasicAuth("alice", "right")))
             .ExecuteAsync(new LoginRegistryOptions("docker://index.docker.io", "alice", "right"));
 
         Assert.Equal(["docker://localhost:5000", "oras://localhost:5000", "docker://index.docker.io"], RemoteYamlCredentials().Select(c => c.Uri));
@@ -79,7 +79,7 @@ public class RegistryLoginTests : IDisposable
 
         Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
         Assert.False(File.Exists(_home.PrimaryFile));
-        Assert.False(File.Exists(_home.RemoteYaml));
+        Assert.False(File.Exists(_home.UserFile));
     }
 
     [Theory]
@@ -89,7 +89,7 @@ public class RegistryLoginTests : IDisposable
     [InlineData("localhost:5000", "alice", "right", RemoteErrorCodes.TransportNotSupported, "localhost transport is not supported (for an OCI registry use docker://localhost:5000)")]
     public async Task Bad_input_fails_before_any_request(string uri, string user, string password, string code, string message)
     {
-        var registry = FakeRegistry.BasicAuth("alice", "right");
+        var registry = FakeHttpHandler.BasicAuth("alice", "right");
 
         var error = await Assert.ThrowsAsync<RemoteException>(() =>
             new LoginRegistry(_home.Context(registry)).ExecuteAsync(new LoginRegistryOptions(uri, user, password)));
@@ -107,7 +107,7 @@ public class RegistryLoginTests : IDisposable
 
         Assert.True(Auths(authFile).ContainsKey("localhost:5000"));
         Assert.Null(result.RemoteConfigFile);
-        Assert.False(File.Exists(_home.RemoteYaml));
+        Assert.False(File.Exists(_home.UserFile));
         Assert.False(File.Exists(_home.PrimaryFile));
     }
 
@@ -115,7 +115,7 @@ public class RegistryLoginTests : IDisposable
     public async Task A_configured_helper_gets_the_secret_and_the_file_keeps_an_empty_entry()
     {
         var state = FakeCredentialHelper.Install(_home, "fake");
-        TestHome.WriteFile(_home.PrimaryFile, """{"credsStore":"fake"}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"credsStore":"fake"}""");
 
         var result = await Login("docker://localhost:5000");
 
@@ -128,7 +128,7 @@ public class RegistryLoginTests : IDisposable
     [Fact]
     public async Task An_anonymous_registry_logs_a_warning_that_nothing_was_verified()
     {
-        var open = new FakeRegistry(_ => FakeRegistry.Status(System.Net.HttpStatusCode.OK));
+        var open = new FakeHttpHandler(_ => FakeHttpHandler.Status(System.Net.HttpStatusCode.OK));
 
         var result = await new LoginRegistry(_home.Context(open)).ExecuteAsync(new LoginRegistryOptions("docker://localhost:5000", "a", "b"));
 

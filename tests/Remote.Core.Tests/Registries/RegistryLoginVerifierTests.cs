@@ -9,44 +9,44 @@ public class RegistryLoginVerifierTests : IDisposable
     private const string Realm = "https://auth.example.com/token";
     private const string BearerChallenge = "Bearer realm=\"" + Realm + "\",service=\"registry.example.com\"";
 
-    private readonly TestHome _home = new();
+    private readonly TestMachine _home = new();
 
     public void Dispose() => _home.Dispose();
 
-    private Task<RegistryVerification> Verify(FakeRegistry registry, string uri, string password = "right", bool insecure = false, string[]? trust = null) =>
+    private Task<RegistryVerification> Verify(FakeHttpHandler registry, string uri, string password = "right", bool insecure = false, string[]? trust = null) =>
         new RegistryLoginVerifier(_home.Context(registry), TimeSpan.FromMilliseconds(500), trust)
             .VerifyAsync(RegistryReference.ParseRegistry(uri), "alice", password, insecure);
 
     /// <summary>A token-auth registry: the realm issues a token for alice/right only, /v2/ accepts only that token.</summary>
-    private static FakeRegistry TokenRegistry(string realm = Realm, string challenge = BearerChallenge, string tokenJson = "{\"token\":\"good-token\"}") => new(request =>
+    private static FakeHttpHandler TokenRegistry(string realm = Realm, string challenge = BearerChallenge, string tokenJson = "{\"token\":\"good-token\"}") => new(request =>
     {
         var url = request.RequestUri!.ToString();
         var auth = request.Headers.Authorization?.ToString();
         if (url.StartsWith(realm, StringComparison.Ordinal))
         {
-            return auth == $"Basic {TestHome.Basic("alice", "right")}"
-                ? FakeRegistry.Status(HttpStatusCode.OK, json: tokenJson)
-                : FakeRegistry.Status(HttpStatusCode.Unauthorized, json: "{\"details\":\"incorrect username or password\"}");
+            return auth == $"Basic {TestMachine.Basic("alice", "right")}"
+                ? FakeHttpHandler.Status(HttpStatusCode.OK, json: tokenJson)
+                : FakeHttpHandler.Status(HttpStatusCode.Unauthorized, json: "{\"details\":\"incorrect username or password\"}");
         }
 
-        return auth == "Bearer good-token" ? FakeRegistry.Status(HttpStatusCode.OK) : FakeRegistry.Status(HttpStatusCode.Unauthorized, challenge);
+        return auth == "Bearer good-token" ? FakeHttpHandler.Status(HttpStatusCode.OK) : FakeHttpHandler.Status(HttpStatusCode.Unauthorized, challenge);
     });
 
     [Fact]
     public async Task Basic_registry_accepts_the_right_password()
     {
-        var registry = FakeRegistry.BasicAuth("alice", "right");
+        var registry = FakeHttpHandler.BasicAuth("alice", "right");
 
         var result = await Verify(registry, "docker://registry.example.com");
 
         Assert.Equal(new RegistryVerification("https://registry.example.com", RegistryAuthMethod.Basic, true), result);
-        Assert.Equal([("https://registry.example.com/v2/", null), ("https://registry.example.com/v2/", $"Basic {TestHome.Basic("alice", "right")}")], registry.Requests);
+        Assert.Equal([("https://registry.example.com/v2/", null), ("https://registry.example.com/v2/", $"Basic {TestMachine.Basic("alice", "right")}")], registry.Calls);
     }
 
     [Fact]
     public async Task Basic_registry_rejects_a_wrong_password_naming_the_host_not_the_secret()
     {
-        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(FakeRegistry.BasicAuth("alice", "right"), "docker://registry.example.com", "wrong-pw"));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(FakeHttpHandler.BasicAuth("alice", "right"), "docker://registry.example.com", "wrong-pw"));
 
         Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
         Assert.Equal("login to registry.example.com failed: unauthorized: incorrect username or password", error.Message);
@@ -65,9 +65,9 @@ public class RegistryLoginVerifierTests : IDisposable
         Assert.True(result.CredentialsVerified);
         Assert.Null(result.IdentityToken);
         Assert.Equal(3, registry.Requests.Count);
-        Assert.Equal(($"{Realm}?account=alice&client_id=dotnet-remote&offline_token=true&service=registry.example.com", $"Basic {TestHome.Basic("alice", "right")}"), registry.Requests[1]);
-        Assert.DoesNotContain("scope", registry.Requests[1].Url, StringComparison.Ordinal);
-        Assert.Equal(("https://registry.example.com/v2/", "Bearer good-token"), registry.Requests[2]);
+        Assert.Equal(($"{Realm}?account=alice&client_id=dotnet-remote&offline_token=true&service=registry.example.com", $"Basic {TestMachine.Basic("alice", "right")}"), registry.Calls[1]);
+        Assert.DoesNotContain("scope", registry.Calls[1].Url, StringComparison.Ordinal);
+        Assert.Equal(("https://registry.example.com/v2/", "Bearer good-token"), registry.Calls[2]);
     }
 
     [Fact]
@@ -83,24 +83,24 @@ public class RegistryLoginVerifierTests : IDisposable
     /// anonymous pull token whatever the password, only a scope-less (login) request is authenticated; /v2/ opens for
     /// any token it issued.
     /// </summary>
-    private static FakeRegistry LenientTokenRegistry(string? refreshToken = null) => new(request =>
+    private static FakeHttpHandler LenientTokenRegistry(string? refreshToken = null) => new(request =>
     {
         var url = request.RequestUri!.ToString();
         if (url.StartsWith(Realm, StringComparison.Ordinal))
         {
             if (url.Contains("scope=", StringComparison.Ordinal))
             {
-                return FakeRegistry.Status(HttpStatusCode.OK, json: "{\"token\":\"anonymous-pull-token\"}");
+                return FakeHttpHandler.Status(HttpStatusCode.OK, json: "{\"token\":\"anonymous-pull-token\"}");
             }
 
-            return request.Headers.Authorization?.ToString() == $"Basic {TestHome.Basic("alice", "right")}"
-                ? FakeRegistry.Status(HttpStatusCode.OK, json: refreshToken is null ? "{\"token\":\"user-token\"}" : $"{{\"token\":\"user-token\",\"refresh_token\":\"{refreshToken}\"}}")
-                : FakeRegistry.Status(HttpStatusCode.Unauthorized, json: "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}");
+            return request.Headers.Authorization?.ToString() == $"Basic {TestMachine.Basic("alice", "right")}"
+                ? FakeHttpHandler.Status(HttpStatusCode.OK, json: refreshToken is null ? "{\"token\":\"user-token\"}" : $"{{\"token\":\"user-token\",\"refresh_token\":\"{refreshToken}\"}}")
+                : FakeHttpHandler.Status(HttpStatusCode.Unauthorized, json: "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}");
         }
 
         return request.Headers.Authorization?.ToString() is "Bearer user-token" or "Bearer anonymous-pull-token"
-            ? FakeRegistry.Status(HttpStatusCode.OK)
-            : FakeRegistry.Status(HttpStatusCode.Unauthorized, BearerChallenge);
+            ? FakeHttpHandler.Status(HttpStatusCode.OK)
+            : FakeHttpHandler.Status(HttpStatusCode.Unauthorized, BearerChallenge);
     });
 
     [Theory]
@@ -171,7 +171,7 @@ public class RegistryLoginVerifierTests : IDisposable
         var result = await Verify(registry, "docker://docker.io");
 
         Assert.Equal("https://registry-1.docker.io", result.Endpoint);
-        Assert.Equal($"{hubRealm}?account=alice&client_id=dotnet-remote&offline_token=true&service=registry.docker.io", registry.Requests[1].Url);
+        Assert.Equal($"{hubRealm}?account=alice&client_id=dotnet-remote&offline_token=true&service=registry.docker.io", registry.Calls[1].Url);
         Assert.Equal(RealmTrust.SameRegistrableDomain, result.RealmTrust);
     }
 
@@ -192,20 +192,20 @@ public class RegistryLoginVerifierTests : IDisposable
     }
 
     /// <summary>A token service that takes docker's OAuth2 refresh-token grant (POST) for one identity token.</summary>
-    private static FakeRegistry OAuthRegistry(string? rotated = null) => new(request =>
+    private static FakeHttpHandler OAuthRegistry(string? rotated = null) => new(request =>
     {
         if (request.RequestUri!.ToString() == Realm && request.Method == HttpMethod.Post)
         {
             var form = request.Content!.ReadAsStringAsync().GetAwaiter().GetResult();
             return form == "client_id=dotnet-remote&grant_type=refresh_token&refresh_token=id-token-1&service=registry.example.com"
-                ? FakeRegistry.Status(HttpStatusCode.OK, json: rotated is null ? "{\"access_token\":\"good-token\"}" : $"{{\"access_token\":\"good-token\",\"refresh_token\":\"{rotated}\"}}")
-                : FakeRegistry.Status(HttpStatusCode.Unauthorized);
+                ? FakeHttpHandler.Status(HttpStatusCode.OK, json: rotated is null ? "{\"access_token\":\"good-token\"}" : $"{{\"access_token\":\"good-token\",\"refresh_token\":\"{rotated}\"}}")
+                : FakeHttpHandler.Status(HttpStatusCode.Unauthorized);
         }
 
-        return request.Headers.Authorization?.ToString() == "Bearer good-token" ? FakeRegistry.Status(HttpStatusCode.OK) : FakeRegistry.Status(HttpStatusCode.Unauthorized, BearerChallenge);
+        return request.Headers.Authorization?.ToString() == "Bearer good-token" ? FakeHttpHandler.Status(HttpStatusCode.OK) : FakeHttpHandler.Status(HttpStatusCode.Unauthorized, BearerChallenge);
     });
 
-    private Task<RegistryVerification> VerifyIdentityToken(FakeRegistry registry, string token) =>
+    private Task<RegistryVerification> VerifyIdentityToken(FakeHttpHandler registry, string token) =>
         new RegistryLoginVerifier(_home.Context(registry), TimeSpan.FromMilliseconds(500))
             .VerifyAsync(RegistryReference.ParseRegistry("docker://registry.example.com"), RegistryLoginVerifier.IdentityTokenUsername, token, insecure: false);
 
@@ -224,7 +224,7 @@ public class RegistryLoginVerifierTests : IDisposable
     [Fact]
     public async Task An_identity_token_is_never_sent_as_basic_credentials()
     {
-        var registry = FakeRegistry.BasicAuth("alice", "right");
+        var registry = FakeHttpHandler.BasicAuth("alice", "right");
 
         var error = await Assert.ThrowsAsync<RemoteException>(() => VerifyIdentityToken(registry, "id-token-1"));
 
@@ -261,16 +261,16 @@ public class RegistryLoginVerifierTests : IDisposable
         var result = await Verify(registry, "docker://127.0.0.1:5000");
 
         Assert.Equal(RealmTrust.BothLoopback, result.RealmTrust);
-        Assert.StartsWith(realm, registry.Requests[1].Url, StringComparison.Ordinal);
+        Assert.StartsWith(realm, registry.Calls[1].Url, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_host_name_that_resolves_to_loopback_falls_back_to_http_without_insecure()
     {
         _home.Hosts["registry-a.test"] = [IPAddress.Parse("127.0.0.2")];
-        var registry = new FakeRegistry(request => request.RequestUri!.Scheme == "https"
+        var registry = new FakeHttpHandler(request => request.RequestUri!.Scheme == "https"
             ? throw new HttpRequestException(HttpRequestError.SecureConnectionError, "no TLS here")
-            : FakeRegistry.BasicAuth("alice", "right").Answer(request));
+            : FakeHttpHandler.BasicAuth("alice", "right").Answer(request));
 
         var result = await Verify(registry, "docker://registry-a.test:5000");
 
@@ -292,12 +292,12 @@ public class RegistryLoginVerifierTests : IDisposable
     [Fact]
     public async Task An_anonymous_registry_passes_only_with_an_authenticated_200_and_says_it_verified_nothing()
     {
-        var open = new FakeRegistry(_ => FakeRegistry.Status(HttpStatusCode.OK));
+        var open = new FakeHttpHandler(_ => FakeHttpHandler.Status(HttpStatusCode.OK));
         var result = await Verify(open, "docker://registry.example.com");
         Assert.Equal(new RegistryVerification("https://registry.example.com", RegistryAuthMethod.Anonymous, false), result);
-        Assert.Equal($"Basic {TestHome.Basic("alice", "right")}", open.Requests[1].Authorization);
+        Assert.Equal($"Basic {TestMachine.Basic("alice", "right")}", open.Calls[1].Authorization);
 
-        var rejectsCredentials = new FakeRegistry(r => FakeRegistry.Status(r.Headers.Authorization is null ? HttpStatusCode.OK : HttpStatusCode.Unauthorized));
+        var rejectsCredentials = new FakeHttpHandler(r => FakeHttpHandler.Status(r.Headers.Authorization is null ? HttpStatusCode.OK : HttpStatusCode.Unauthorized));
         var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(rejectsCredentials, "docker://registry.example.com"));
         Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
     }
@@ -308,7 +308,7 @@ public class RegistryLoginVerifierTests : IDisposable
     [InlineData(HttpStatusCode.Found, RemoteErrorCodes.LoginFailed, "login attempt to https://registry.example.com/v2/ failed with status: 302 Found")]
     public async Task Unexpected_statuses_name_the_url(HttpStatusCode status, string code, string message)
     {
-        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(new FakeRegistry(_ => FakeRegistry.Status(status)), "docker://registry.example.com"));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(new FakeHttpHandler(_ => FakeHttpHandler.Status(status)), "docker://registry.example.com"));
 
         Assert.Equal(code, error.Code);
         Assert.Equal(message, error.Message);
@@ -317,7 +317,7 @@ public class RegistryLoginVerifierTests : IDisposable
     [Fact]
     public async Task A_401_without_a_usable_challenge_fails()
     {
-        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(new FakeRegistry(_ => FakeRegistry.Status(HttpStatusCode.Unauthorized, "Negotiate")), "docker://registry.example.com"));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(new FakeHttpHandler(_ => FakeHttpHandler.Status(HttpStatusCode.Unauthorized, "Negotiate")), "docker://registry.example.com"));
 
         Assert.Equal(RemoteErrorCodes.LoginFailed, error.Code);
     }
@@ -337,7 +337,7 @@ public class RegistryLoginVerifierTests : IDisposable
     [Fact]
     public async Task Unreachable_https_is_not_retried_over_http_for_a_secure_registry()
     {
-        var registry = new FakeRegistry(_ => throw new HttpRequestException(HttpRequestError.ConnectionError, "refused"));
+        var registry = new FakeHttpHandler(_ => throw new HttpRequestException(HttpRequestError.ConnectionError, "refused"));
 
         var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(registry, "docker://registry.example.com"));
 
@@ -351,9 +351,9 @@ public class RegistryLoginVerifierTests : IDisposable
     [InlineData("docker://registry.example.com", true)]
     public async Task Insecure_and_loopback_registries_fall_back_to_http(string uri, bool insecure)
     {
-        var registry = new FakeRegistry(request => request.RequestUri!.Scheme == "https"
+        var registry = new FakeHttpHandler(request => request.RequestUri!.Scheme == "https"
             ? throw new HttpRequestException(HttpRequestError.SecureConnectionError, "no TLS here")
-            : FakeRegistry.BasicAuth("alice", "right").Answer(request));
+            : FakeHttpHandler.BasicAuth("alice", "right").Answer(request));
 
         var result = await Verify(registry, uri, insecure: insecure);
 
@@ -364,11 +364,11 @@ public class RegistryLoginVerifierTests : IDisposable
     [Fact]
     public async Task A_rejected_password_over_https_is_not_retried_over_http()
     {
-        var registry = FakeRegistry.BasicAuth("alice", "right");
+        var registry = FakeHttpHandler.BasicAuth("alice", "right");
 
         await Assert.ThrowsAsync<RemoteException>(() => Verify(registry, "docker://localhost:5000", "wrong"));
 
-        Assert.All(registry.Requests, r => Assert.StartsWith("https://", r.Url, StringComparison.Ordinal));
+        Assert.All(registry.Calls, r => Assert.StartsWith("https://", r.Url, StringComparison.Ordinal));
     }
 
     private sealed class HangingHandler : HttpMessageHandler

@@ -9,12 +9,12 @@ namespace DotnetRemote.Core.Tests.Registries;
 
 public class RegistryLogoutTests : IDisposable
 {
-    private readonly TestHome _home = new();
+    private readonly TestMachine _home = new();
 
     public void Dispose() => _home.Dispose();
 
     private Task<LoginRegistryResult> Login(string uri) =>
-        new LoginRegistry(_home.Context(FakeRegistry.BasicAuth("alice", "right")))
+        new LoginRegistry(_home.Context(FakeHttpHandler.BasicAuth("alice", "right")))
             .ExecuteAsync(new LoginRegistryOptions(uri, "alice", "right"));
 
     private Task<LogoutRegistryResult> Logout(string uri) => new LogoutRegistry(_home.Context()).ExecuteAsync(new LogoutRegistryOptions(uri));
@@ -54,7 +54,7 @@ public class RegistryLogoutTests : IDisposable
     [Fact]
     public async Task Logout_also_removes_legacy_keys_for_the_same_host_but_not_namespaced_ones()
     {
-        TestHome.WriteFile(_home.PrimaryFile, TestHome.AuthsJson(
+        TestMachine.WriteFile(_home.PrimaryFile, TestMachine.AuthsJson(
             [("https://myreg.io/v2/", "a", "b"), ("myreg.io", "a", "b"), ("myreg.io/team", "a", "b"), ("myreg.io:5000", "a", "b")],
             "\"HttpHeaders\":{\"X-Meta\":\"kept\"}"));
 
@@ -68,7 +68,7 @@ public class RegistryLogoutTests : IDisposable
     [Fact]
     public async Task An_entry_with_a_corrupt_auth_can_still_be_logged_out_of()
     {
-        TestHome.WriteFile(_home.PrimaryFile, """{"auths":{"ghcr.io":{"auth":"%%% not base64"}}}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"auths":{"ghcr.io":{"auth":"%%% not base64"}}}""");
 
         var result = await Logout("docker://ghcr.io");
 
@@ -79,21 +79,21 @@ public class RegistryLogoutTests : IDisposable
     [Fact]
     public async Task Not_logged_in_is_an_error_and_dockers_own_file_is_not_touched()
     {
-        TestHome.WriteFile(_home.FallbackFile, TestHome.AuthsJson([("ghcr.io", "a", "b")]));
+        TestMachine.WriteFile(_home.FallbackFile, TestMachine.AuthsJson([("ghcr.io", "a", "b")]));
         var before = File.ReadAllText(_home.FallbackFile);
 
         var error = await Assert.ThrowsAsync<RemoteException>(() => Logout("docker://ghcr.io"));
 
         Assert.Equal((RemoteErrorCodes.NotLoggedIn, "not logged in to ghcr.io"), (error.Code, error.Message));
         Assert.Equal(before, File.ReadAllText(_home.FallbackFile));
-        Assert.False(File.Exists(_home.RemoteYaml));
+        Assert.False(File.Exists(_home.UserFile));
     }
 
     [Fact]
     public async Task A_secret_in_a_helper_is_erased_there()
     {
         var state = FakeCredentialHelper.Install(_home, "fake");
-        TestHome.WriteFile(_home.PrimaryFile, """{"credHelpers":{"localhost:5000":"fake"}}""");
+        TestMachine.WriteFile(_home.PrimaryFile, """{"credHelpers":{"localhost:5000":"fake"}}""");
         await Login("docker://localhost:5000");
         Assert.Single(FakeCredentialHelper.StoredFiles(state));
 
@@ -144,6 +144,6 @@ public class RegistryLogoutTests : IDisposable
         Assert.Empty(result.Erased);
         Assert.Equal(0, result.RemovedConfigEntries);
         Assert.False(File.Exists(_home.PrimaryFile));
-        Assert.False(File.Exists(_home.RemoteYaml));
+        Assert.False(File.Exists(_home.UserFile));
     }
 }

@@ -3,20 +3,13 @@ using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Keyservers;
 using DotnetRemote.Core.Remotes;
-using DotnetRemote.Testing;
 
 namespace DotnetRemote.Core.Tests.Remotes;
 
 /// <summary>add / remove / use on the engine (docs/compatibility.md#remote-add, #remote-remove, #remote-use, fixes of #deviations).</summary>
 public sealed class RemoteOperationsTests : IDisposable
 {
-    private const string CompanySystem = """
-        Active: DefaultRemote
-        Remotes:
-          DefaultRemote:
-            URI: cloud.apptainer.org
-            System: true
-            Exclusive: false
+    private const string CompanySystem = SampleYaml.StockSystem + """
           company-remote:
             URI: enterprise.example.com
             System: true
@@ -24,7 +17,7 @@ public sealed class RemoteOperationsTests : IDisposable
 
         """;
 
-    private readonly TempConfigDir _machine = new();
+    private readonly TestMachine _machine = new();
     private readonly RecordingLog _log = new();
 
     public void Dispose() => _machine.Dispose();

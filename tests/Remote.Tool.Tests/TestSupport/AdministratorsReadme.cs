@@ -34,18 +34,7 @@ internal sealed partial class AdministratorsReadme
 
     public static AdministratorsReadme Load()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Remote.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        if (directory is null)
-        {
-            throw new DirectoryNotFoundException($"no Remote.slnx above {AppContext.BaseDirectory}");
-        }
-
-        var readme = File.ReadAllText(Path.Combine(directory.FullName, "README.md"));
+        var readme = File.ReadAllText(RepositoryFiles.Find("README.md"));
         var start = readme.IndexOf("\n## Administrators", StringComparison.Ordinal);
         Assert.True(start >= 0, "README.md has no Administrators section");
         var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);

@@ -1,4 +1,3 @@
-using DotnetRemote.Testing;
 using DotnetRemote.Tool.Cli;
 
 namespace DotnetRemote.Tool.Tests.TestSupport;
@@ -7,11 +6,11 @@ namespace DotnetRemote.Tool.Tests.TestSupport;
 internal sealed record CliResult(int ExitCode, string Stdout, string Stderr);
 
 /// <summary>
-/// Runs the whole <c>dotnet-remote</c> command tree in process against a <see cref="TempConfigDir"/>, as a regular
+/// Runs the whole <c>dotnet-remote</c> command tree in process against a <see cref="TestMachine"/>, as a regular
 /// user or as root, with a fake web (<see cref="Http"/>) for service discovery. <paramref name="environment"/>
 /// replaces the machine's environment (to add variables such as <c>APPTAINER_ADD_INSECURE</c>).
 /// </summary>
-internal sealed class CliRunner(TempConfigDir machine, Func<string, string?>? environment = null)
+internal sealed class CliRunner(TestMachine machine, Func<string, string?>? environment = null)
 {
     public FakeHttpHandler Http { get; } = new();
 

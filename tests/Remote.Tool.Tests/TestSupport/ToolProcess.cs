@@ -14,33 +14,20 @@ internal static class ToolProcess
     public static bool IsRoot => Environment.IsPrivilegedProcess;
 
     /// <summary>
-    /// Starts the tool with exactly <paramref name="environment"/> plus PATH (no inherited APPTAINER_* variable),
-    /// optionally as another uid through <c>setpriv</c>. Does not wait.
+    /// A start of <paramref name="program"/> with its three streams redirected and exactly <paramref name="environment"/>
+    /// plus PATH (no inherited APPTAINER_* variable) and the dotnet CLI's telemetry off.
     /// </summary>
-    public static Process Start(IReadOnlyDictionary<string, string> environment, IEnumerable<string> args, int? uid = null)
+    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = environment.TryGetValue("HOME", out var home) ? home : Path.GetTempPath(),
         };
-        if (uid is int id)
-        {
-            start.FileName = "setpriv";
-            foreach (var arg in (string[])[$"--reuid={id}", $"--regid={id}", "--clear-groups", DotnetHost])
-            {
-                start.ArgumentList.Add(arg);
-            }
-        }
-        else
-        {
-            start.FileName = DotnetHost;
-        }
-
-        start.ArgumentList.Add(ToolDll);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -54,15 +41,32 @@ internal static class ToolProcess
             start.Environment[name] = value;
         }
 
+        return start;
+    }
+
+    /// <summary>
+    /// Starts the tool in HOME with exactly <paramref name="environment"/> plus PATH (<see cref="StartInfo"/>),
+    /// optionally as another uid through <c>setpriv</c>. Does not wait.
+    /// </summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, IEnumerable<string> args, int? uid = null)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        string[] tool = [ToolDll, .. args];
+        var start = uid is int id ? StartInfo("setpriv", [.. RootAndNobody.AsUser(id), DotnetHost, .. tool], environment) : StartInfo(DotnetHost, tool, environment);
+        start.WorkingDirectory = environment.TryGetValue("HOME", out var home) ? home : Path.GetTempPath();
         return Process.Start(start) ?? throw new InvalidOperationException("could not start " + start.FileName);
     }
 
     /// <summary>Waits for a started tool and collects what it printed.</summary>
-    public static async Task<CliResult> WaitAsync(Process process)
+    public static Task<CliResult> WaitAsync(Process process) => WaitAsync(process, stdin: "");
+
+    /// <summary>Writes <paramref name="stdin"/> to a started process, waits for it and collects what it printed.</summary>
+    public static async Task<CliResult> WaitAsync(Process process, string stdin)
     {
         ArgumentNullException.ThrowIfNull(process);
         using (process)
         {
+            await process.StandardInput.WriteAsync(stdin);
             process.StandardInput.Close();
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using DotNet.Testcontainers.Builders;
-using DotnetRemote.Integration.Tests.Infrastructure;
 
 namespace DotnetRemote.Integration.Tests.Fixtures;
 

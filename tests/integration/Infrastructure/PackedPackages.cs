@@ -1,3 +1,5 @@
+using DotnetRemote.Testing;
+
 namespace DotnetRemote.Integration.Tests.Infrastructure;
 
 /// <summary>
@@ -15,9 +17,6 @@ public static class PackedPackages
     private static readonly Lazy<Task<string>> Folder = new(ResolveFolderAsync);
     private static readonly Lazy<string> Cache = new(() => TempFolder("nuget-packages"));
     private static readonly Lazy<bool> LeftoversRemoved = new(RemoveLeftovers);
-
-    /// <summary>The repository (the folder holding Remote.slnx), found above the test assembly.</summary>
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     /// <summary>The folder with Remote.Tool.*.nupkg and Remote.MSBuild.*.nupkg.</summary>
     public static Task<string> FolderAsync() => Folder.Value;
@@ -75,9 +74,9 @@ public static class PackedPackages
         }
 
         var folder = TempFolder("packages");
-        var tool = Path.Combine(RepositoryRoot, "src/Remote.Tool/Remote.Tool.csproj");
+        var tool = Path.Combine(RepositoryFiles.Root, "src/Remote.Tool/Remote.Tool.csproj");
         await PackAsync(tool, folder);
-        await PackAsync(Path.Combine(RepositoryRoot, "src/Remote.MSBuild/Remote.MSBuild.csproj"), folder);
+        await PackAsync(Path.Combine(RepositoryFiles.Root, "src/Remote.MSBuild/Remote.MSBuild.csproj"), folder);
 
         // .NET 10 RID-specific tool packages, as the build script's Pack makes them: one package per runtime.
         var runtimes = await RunDotnetAsync("msbuild", tool, "-getProperty:ToolPackageRuntimeIdentifiers");
@@ -163,18 +162,5 @@ public static class PackedPackages
     {
         var result = await RemoteTool.RunProcessAsync("dotnet", arguments, null, null);
         return result.ExitCode == 0 ? result : throw new InvalidOperationException($"dotnet {string.Join(' ', arguments)} failed: {result}");
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Remote.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no Remote.slnx above {AppContext.BaseDirectory}");
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Authentication;
-using DotnetRemote.Integration.Tests.Fixtures;
 
 namespace DotnetRemote.Integration.Tests.Tests;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using DotnetRemote.Integration.Tests.Fixtures;
 
 namespace DotnetRemote.Integration.Tests.Tests;
 

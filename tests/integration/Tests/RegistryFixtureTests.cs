@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using DotnetRemote.Integration.Tests.Fixtures;
-using DotnetRemote.Integration.Tests.Infrastructure;
 
 namespace DotnetRemote.Integration.Tests.Tests;
 

@@ -2,9 +2,8 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
-using DotnetRemote.Integration.Tests.Fixtures;
-using DotnetRemote.Integration.Tests.Infrastructure;
 using DotnetRemote.Integration.Tests.Tests.Logins;
+using DotnetRemote.Testing;
 
 namespace DotnetRemote.Integration.Tests.Tests.Exec;
 
@@ -114,7 +113,7 @@ public sealed partial class CiRecipeTests(RegistryAFixture a)
     /// <summary>The yaml block of README.md's "CI recipes" section that starts with <paramref name="firstLine"/>.</summary>
     private static string Recipe(string firstLine)
     {
-        var readme = File.ReadAllText(Path.Combine(PackedPackages.RepositoryRoot, "README.md"));
+        var readme = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "README.md"));
         var start = readme.IndexOf("\n## CI recipes", StringComparison.Ordinal);
         Assert.True(start >= 0, "README.md has no \"CI recipes\" section");
         var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);

@@ -1,5 +1,4 @@
 using System.Text;
-using DotnetRemote.Integration.Tests.Infrastructure;
 using DotnetRemote.Integration.Tests.Tests.Logins;
 
 namespace DotnetRemote.Integration.Tests.Tests.Exec;

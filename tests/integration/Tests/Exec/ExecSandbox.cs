@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using DotnetRemote.Integration.Tests.Infrastructure;
 
 namespace DotnetRemote.Integration.Tests.Tests.Exec;
 

@@ -1,5 +1,3 @@
-using DotnetRemote.Integration.Tests.Fixtures;
-using DotnetRemote.Integration.Tests.Infrastructure;
 using DotnetRemote.Integration.Tests.Tests.Logins;
 using DotnetRemote.Integration.Tests.Tests.Pipelines;
 

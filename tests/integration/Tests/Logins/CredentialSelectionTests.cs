@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DotnetRemote.Integration.Tests.Fixtures;
-using DotnetRemote.Integration.Tests.Infrastructure;
 
 namespace DotnetRemote.Integration.Tests.Tests.Logins;
 

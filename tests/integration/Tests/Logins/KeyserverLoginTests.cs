@@ -1,6 +1,3 @@
-using DotnetRemote.Integration.Tests.Fixtures;
-using DotnetRemote.Integration.Tests.Infrastructure;
-
 namespace DotnetRemote.Integration.Tests.Tests.Logins;
 
 /// <summary>Keyserver logins (root's add-keyserver, then login/list/credential get) against nginx in front of SKS.</summary>

@@ -1,6 +1,3 @@
-using DotnetRemote.Integration.Tests.Fixtures;
-using DotnetRemote.Integration.Tests.Infrastructure;
-
 namespace DotnetRemote.Integration.Tests.Tests.Logins;
 
 /// <summary>Library endpoint logins (add -i, login, status, get-login-password, logout) against the fake library API.</summary>

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using DotnetRemote.Integration.Tests.Fixtures;
-using DotnetRemote.Integration.Tests.Infrastructure;
 
 namespace DotnetRemote.Integration.Tests.Tests.Logins;
 

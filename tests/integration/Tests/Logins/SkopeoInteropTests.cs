@@ -1,6 +1,3 @@
-using DotnetRemote.Integration.Tests.Fixtures;
-using DotnetRemote.Integration.Tests.Infrastructure;
-
 namespace DotnetRemote.Integration.Tests.Tests.Logins;
 
 /// <summary>
@@ -28,14 +25,10 @@ public sealed class SkopeoInteropTests(RegistryAFixture a)
     {
         using var tool = await LoggedInSandboxAsync();
         var image = TinyOciImage.Write(Path.Combine(tool.Root, "image"));
-        var helperDirectory = Path.Combine(tool.Root, "helper-bin");
-        var install = await tool.RunAsync(["credential-helper", "install", "--dir", helperDirectory]);
-        ToolAssert.Succeeded(install);
-        Assert.True(File.Exists(Path.Combine(helperDirectory, "docker-credential-dotnet-remote")), install.ToString());
         // skopeo's own auth file only names the helper; the helper reads OUR file (APPTAINER_CONFIGDIR, inherited).
-        var skopeoAuthFile = Path.Combine(tool.Root, "skopeo-auth.json");
-        await File.WriteAllTextAsync(skopeoAuthFile, $$$"""{"auths":{},"credHelpers":{"{{{a.HostPort}}}":"dotnet-remote"}}""");
-        var path = new Dictionary<string, string> { ["PATH"] = helperDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") };
+        var skopeo = await HelperClient.SetUpAsync(tool, Skopeo, a.HostPort);
+        var skopeoAuthFile = skopeo.AuthFile;
+        var path = skopeo.PathOverride;
 
         var push = await PushAsync(tool, image, skopeoAuthFile, "it/tiny:helper", path);
         Assert.True(push.ExitCode == 0, $"skopeo copy through the helper failed: {push}");
@@ -56,19 +49,13 @@ public sealed class SkopeoInteropTests(RegistryAFixture a)
         await a.EnsureAvailableAsync();
         Skip.IfNot(File.Exists(Skopeo), $"{Skopeo} is missing; run `sudo bash eng/setup-test-env.sh`");
         using var tool = new RemoteTool();
-        var helperDirectory = Path.Combine(tool.Root, "helper-bin");
-        ToolAssert.Succeeded(await tool.RunAsync(["credential-helper", "install", "--dir", helperDirectory]));
-        var skopeoAuthFile = Path.Combine(tool.Root, "skopeo-auth.json");
-        await File.WriteAllTextAsync(skopeoAuthFile, $$$"""{"auths":{},"credHelpers":{"{{{a.HostPort}}}":"dotnet-remote"}}""");
-        var env = tool.Environment(new Dictionary<string, string> { ["PATH"] = helperDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") });
+        var skopeo = await HelperClient.SetUpAsync(tool, Skopeo, a.HostPort);
 
-        var login = await RemoteTool.RunProcessAsync(Skopeo, ["login", "--authfile", skopeoAuthFile, "--tls-verify=false", "-u", a.Username, "--password-stdin", a.HostPort], a.Password + "\n", env);
-        Assert.True(login.ExitCode == 0, $"skopeo login through the helper failed: {login}");
+        await skopeo.LoginAsync(a.Username, a.Password);
         Assert.Equal((a.Username, a.Password), await RegistryLoginTests.CredentialAsync(tool, $"docker://{a.HostPort}/x"));
-        Assert.DoesNotContain(a.Password, await File.ReadAllTextAsync(skopeoAuthFile), StringComparison.Ordinal);
+        Assert.DoesNotContain(a.Password, await File.ReadAllTextAsync(skopeo.AuthFile), StringComparison.Ordinal);
 
-        var logout = await RemoteTool.RunProcessAsync(Skopeo, ["logout", "--authfile", skopeoAuthFile, a.HostPort], null, env);
-        Assert.True(logout.ExitCode == 0, $"skopeo logout through the helper failed: {logout}");
+        await skopeo.LogoutAsync();
         Assert.Equal(1, (await tool.RunAsync(["credential", "get", $"docker://{a.HostPort}/x"])).ExitCode);
     }
 

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using DotnetRemote.Integration.Tests.Fixtures;
-using DotnetRemote.Integration.Tests.Infrastructure;
 
 namespace DotnetRemote.Integration.Tests.Tests.Logins;
 
@@ -95,11 +93,8 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
         var withFile = await PushAsync(tool, image, tool.DockerConfig, $"{lenient.HostPort}/rita/tiny:file");
         Assert.True(withFile.ExitCode == 0, $"skopeo push with our identitytoken failed: {withFile}");
 
-        var helperDirectory = Path.Combine(tool.Root, "helper-bin");
-        ToolAssert.Succeeded(await tool.RunAsync(["credential-helper", "install", "--dir", helperDirectory]));
-        var skopeoAuthFile = Path.Combine(tool.Root, "skopeo-auth.json");
-        await File.WriteAllTextAsync(skopeoAuthFile, $$$"""{"auths":{},"credHelpers":{"{{{lenient.HostPort}}}":"dotnet-remote"}}""");
-        var throughHelper = await PushAsync(tool, image, skopeoAuthFile, $"{lenient.HostPort}/rita/tiny:helper", PathWith(helperDirectory));
+        var skopeo = await HelperClient.SetUpAsync(tool, Skopeo, lenient.HostPort);
+        var throughHelper = await PushAsync(tool, image, skopeo.AuthFile, $"{lenient.HostPort}/rita/tiny:helper", skopeo.PathOverride);
         Assert.True(throughHelper.ExitCode == 0, $"skopeo push through our helper with the identity token failed: {throughHelper}");
 
         if (File.Exists(Podman))
@@ -138,7 +133,7 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
         WriteRecorderHelper(helperDirectory, store);
         Directory.CreateDirectory(tool.ConfigDirectory);
         await File.WriteAllTextAsync(tool.DockerConfig, $$$"""{"credHelpers":{"{{{a.HostPort}}}":"recorder"}}""");
-        var env = PathWith(helperDirectory);
+        var env = HelperClient.PathWith(helperDirectory);
 
         ToolAssert.Succeeded(await tool.RunAsync(["registry", "login", "-i", "-u", a.Username, "--password-stdin", $"docker://{a.HostPort}/team"], a.Password + "\n", env));
         ToolAssert.Succeeded(await tool.RunAsync(["registry", "login", "-i", "-u", a.Username, "--password-stdin", $"docker://{a.HostPort}/other"], a.Password + "\n", env));
@@ -160,18 +155,12 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
         await a.EnsureAvailableAsync();
         Skip.IfNot(File.Exists(Skopeo), $"{Skopeo} is missing; run `sudo bash eng/setup-test-env.sh`");
         using var tool = new RemoteTool();
-        var helperDirectory = Path.Combine(tool.Root, "helper-bin");
-        ToolAssert.Succeeded(await tool.RunAsync(["credential-helper", "install", "--dir", helperDirectory]));
-        var skopeoAuthFile = Path.Combine(tool.Root, "skopeo-auth.json");
-        await File.WriteAllTextAsync(skopeoAuthFile, $$$"""{"auths":{},"credHelpers":{"{{{a.HostPort}}}":"dotnet-remote"}}""");
-        var env = tool.Environment(PathWith(helperDirectory));
+        var skopeo = await HelperClient.SetUpAsync(tool, Skopeo, a.HostPort);
 
-        var login = await RemoteTool.RunProcessAsync(Skopeo, ["login", "--authfile", skopeoAuthFile, "--tls-verify=false", "-u", a.Username, "--password-stdin", a.HostPort], a.Password + "\n", env);
-        Assert.True(login.ExitCode == 0, $"skopeo login through the helper failed: {login}");
+        await skopeo.LoginAsync(a.Username, a.Password);
         await AssertListAgreesAsync(tool, a.HostPort, loggedIn: true);
 
-        var logout = await RemoteTool.RunProcessAsync(Skopeo, ["logout", "--authfile", skopeoAuthFile, a.HostPort], null, env);
-        Assert.True(logout.ExitCode == 0, $"skopeo logout through the helper failed: {logout}");
+        await skopeo.LogoutAsync();
         await AssertListAgreesAsync(tool, a.HostPort, loggedIn: false);
     }
 
@@ -181,19 +170,13 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
         await a.EnsureAvailableAsync();
         Skip.IfNot(File.Exists(Podman), $"{Podman} is missing; run `sudo bash eng/setup-test-env.sh`");
         using var tool = new RemoteTool();
-        var helperDirectory = Path.Combine(tool.Root, "helper-bin");
-        ToolAssert.Succeeded(await tool.RunAsync(["credential-helper", "install", "--dir", helperDirectory]));
-        var podmanAuthFile = Path.Combine(tool.Root, "podman-auth.json");
-        await File.WriteAllTextAsync(podmanAuthFile, $$$"""{"auths":{},"credHelpers":{"{{{a.HostPort}}}":"dotnet-remote"}}""");
-        var env = tool.Environment(PathWith(helperDirectory));
+        var podman = await HelperClient.SetUpAsync(tool, Podman, a.HostPort);
 
-        var login = await RemoteTool.RunProcessAsync(Podman, ["login", "--authfile", podmanAuthFile, "--tls-verify=false", "-u", a.Username, "--password-stdin", a.HostPort], a.Password + "\n", env);
-        Assert.True(login.ExitCode == 0, $"podman login through the helper failed: {login}");
-        Assert.DoesNotContain(a.Password, await File.ReadAllTextAsync(podmanAuthFile), StringComparison.Ordinal);
+        await podman.LoginAsync(a.Username, a.Password);
+        Assert.DoesNotContain(a.Password, await File.ReadAllTextAsync(podman.AuthFile), StringComparison.Ordinal);
         await AssertListAgreesAsync(tool, a.HostPort, loggedIn: true);
 
-        var logout = await RemoteTool.RunProcessAsync(Podman, ["logout", "--authfile", podmanAuthFile, a.HostPort], null, env);
-        Assert.True(logout.ExitCode == 0, $"podman logout through the helper failed: {logout}");
+        await podman.LogoutAsync();
         await AssertListAgreesAsync(tool, a.HostPort, loggedIn: false);
     }
 
@@ -203,12 +186,11 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
         await a.EnsureAvailableAsync();
         Skip.IfNot(File.Exists(Docker), $"{Docker} is missing; run `sudo bash eng/setup-test-env.sh`");
         using var tool = new RemoteTool();
-        var helperDirectory = Path.Combine(tool.Root, "helper-bin");
-        ToolAssert.Succeeded(await tool.RunAsync(["credential-helper", "install", "--dir", helperDirectory]));
+        var helperDirectory = await HelperClient.InstallHelperAsync(tool);
         var dockerConfigDirectory = Path.Combine(tool.Root, "docker-cli");
         Directory.CreateDirectory(dockerConfigDirectory);
         await File.WriteAllTextAsync(Path.Combine(dockerConfigDirectory, "config.json"), $$$"""{"credHelpers":{"{{{a.HostPort}}}":"dotnet-remote"}}""");
-        var overrides = PathWith(helperDirectory);
+        var overrides = HelperClient.PathWith(helperDirectory);
         overrides["DOCKER_CONFIG"] = dockerConfigDirectory;
         var env = tool.Environment(overrides);
 
@@ -236,9 +218,6 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
         Assert.True(registryList.StdOut.Contains(hostPort, StringComparison.Ordinal) == loggedIn, $"registry list (logged in: {loggedIn}): {registryList}");
         Assert.True(tool.ReadRemoteYaml().Contains($"docker://{hostPort}", StringComparison.Ordinal) == loggedIn, tool.ReadRemoteYaml());
     }
-
-    private static Dictionary<string, string> PathWith(string directory) =>
-        new() { ["PATH"] = directory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") };
 
     /// <summary>A docker-credential-recorder keeping one file per server URL in <paramref name="store"/>.</summary>
     private static void WriteRecorderHelper(string directory, string store)

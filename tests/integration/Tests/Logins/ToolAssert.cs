@@ -1,5 +1,3 @@
-using DotnetRemote.Integration.Tests.Infrastructure;
-
 namespace DotnetRemote.Integration.Tests.Tests.Logins;
 
 /// <summary>The checks every login test repeats: exit codes, single FATAL lines, secrets that must never be printed.</summary>

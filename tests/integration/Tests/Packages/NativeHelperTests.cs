@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using DotnetRemote.Integration.Tests.Infrastructure;
 
 namespace DotnetRemote.Integration.Tests.Tests.Packages;
 

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
-using DotnetRemote.Integration.Tests.Infrastructure;
 
 namespace DotnetRemote.Integration.Tests.Tests.Packages;
 

@@ -1,4 +1,4 @@
-using DotnetRemote.Integration.Tests.Infrastructure;
+using DotnetRemote.Testing;
 
 namespace DotnetRemote.Integration.Tests.Tests.Pipelines;
 
@@ -13,8 +13,8 @@ internal static class CakeSample
     public static async Task<string> PrepareAsync(string root, string packages, Dictionary<string, string> environment)
     {
         var sample = Path.Combine(root, "cake");
-        PackedPackages.CopyTree(Path.Combine(PackedPackages.RepositoryRoot, "samples", "cake"), sample);
-        PackedPackages.CopyTree(Path.Combine(PackedPackages.RepositoryRoot, ".config"), Path.Combine(sample, ".config"));
+        PackedPackages.CopyTree(Path.Combine(RepositoryFiles.Root, "samples", "cake"), sample);
+        PackedPackages.CopyTree(Path.Combine(RepositoryFiles.Root, ".config"), Path.Combine(sample, ".config"));
         var nugetConfig = Path.Combine(sample, "nuget.config");
         await File.WriteAllTextAsync(nugetConfig, PackedPackages.NuGetConfig(await PackedPackages.ConfiguredSourcesAsync()));
         var restore = await RunAsync(sample, environment, "tool", "restore");

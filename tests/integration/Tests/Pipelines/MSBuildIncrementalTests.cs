@@ -1,6 +1,3 @@
-using DotnetRemote.Integration.Tests.Fixtures;
-using DotnetRemote.Integration.Tests.Infrastructure;
-
 namespace DotnetRemote.Integration.Tests.Tests.Pipelines;
 
 /// <summary>

@@ -1,5 +1,4 @@
-using DotnetRemote.Integration.Tests.Fixtures;
-using DotnetRemote.Integration.Tests.Infrastructure;
+using DotnetRemote.Testing;
 
 namespace DotnetRemote.Integration.Tests.Tests.Pipelines;
 
@@ -99,7 +98,7 @@ public sealed class MSBuildSampleTests(LibraryApiFixture library, RegistryAFixtu
     {
         var packages = await PackedPackages.FolderAsync();
         var directory = PackedPackages.TempFolder("msbuild-sample");
-        PackedPackages.CopyTree(Path.Combine(PackedPackages.RepositoryRoot, "samples", "msbuild"), directory);
+        PackedPackages.CopyTree(Path.Combine(RepositoryFiles.Root, "samples", "msbuild"), directory);
         await File.WriteAllTextAsync(Path.Combine(directory, "nuget.config"), PackedPackages.NuGetConfig(packages));
         return Path.Combine(directory, "SampleApp.csproj");
     }

@@ -1,7 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using DotnetRemote.Integration.Tests.Fixtures;
-using DotnetRemote.Integration.Tests.Infrastructure;
 
 namespace DotnetRemote.Integration.Tests.Tests.Pipelines;
 

@@ -1,6 +1,5 @@
-using DotnetRemote.Integration.Tests.Infrastructure;
 using DotnetRemote.Integration.Tests.Tests.Logins;
-using DotnetRemote.Tool.Tests.TestSupport;
+using DotnetRemote.Testing;
 
 namespace DotnetRemote.Integration.Tests.Tests.Seed;
 

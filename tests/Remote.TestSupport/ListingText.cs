@@ -1,7 +1,7 @@
-namespace DotnetRemote.Tool.Tests.TestSupport;
+namespace DotnetRemote.Testing;
 
 /// <summary>Expected <c>remote list</c> outputs (docs/compatibility.md#remote-list), built from the rows so the column math is visible.</summary>
-internal static class ListingText
+public static class ListingText
 {
     public const string Header = "Cloud Services Endpoints\n========================\n\n";
 
