@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Registries;
 
@@ -31,21 +30,10 @@ internal static class DockerConfigLookup
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(keys);
 
-        // As DockerConfigFile.Load: an apply killed after its commit point is finished first.
-        FileJournal.RecoverPending(path, AtomicFile.PrivateFile);
-        byte[] utf8;
-        try
-        {
-            utf8 = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        // The loader's read: a pending apply finished first, a missing file empty, a read failure its error.
+        if (DockerConfigFile.ReadBytes(path) is not { } utf8)
         {
             return DockerConfigFile.Parse(path, "");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The whole loader reads again and reports the failure in its words.
-            return DockerConfigFile.Load(path);
         }
 
         return Select(utf8, keys) is { } selected ? DockerConfigFile.Parse(path, selected) : DockerConfigFile.Load(path);
@@ -88,7 +76,7 @@ internal static class DockerConfigLookup
         }
     }
 
-    /// <summary>One pass over the file: validates as <see cref="StrictJson"/> does and copies the wanted parts.</summary>
+    /// <summary>One pass over the file: validates as <see cref="IO.StrictJson"/> does and copies the wanted parts.</summary>
     private sealed class Scan(byte[][] wanted)
     {
         // The objects and arrays being read, innermost last, and the member names of the objects (a duplicate is refused).
@@ -254,28 +242,21 @@ internal static class DockerConfigLookup
             return false;
         }
 
-        private void AddMember(ReadOnlySpan<byte> quotedName, ReadOnlySpan<byte> value)
+        private void AddMember(ReadOnlySpan<byte> quotedName, ReadOnlySpan<byte> value) => AppendMember(_output, quotedName, value);
+
+        private void AddEntry(ReadOnlySpan<byte> quotedName, ReadOnlySpan<byte> value) => AppendMember(_auths, quotedName, value);
+
+        /// <summary>Writes <c>"name":value</c> to an object's members, after a comma unless it is the first.</summary>
+        private static void AppendMember(ArrayBufferWriter<byte> members, ReadOnlySpan<byte> quotedName, ReadOnlySpan<byte> value)
         {
-            if (_output.WrittenCount > 0)
+            if (members.WrittenCount > 0)
             {
-                _output.Write(","u8);
+                members.Write(","u8);
             }
 
-            _output.Write(quotedName);
-            _output.Write(":"u8);
-            _output.Write(value);
-        }
-
-        private void AddEntry(ReadOnlySpan<byte> quotedName, ReadOnlySpan<byte> value)
-        {
-            if (_auths.WrittenCount > 0)
-            {
-                _auths.Write(","u8);
-            }
-
-            _auths.Write(quotedName);
-            _auths.Write(":"u8);
-            _auths.Write(value);
+            members.Write(quotedName);
+            members.Write(":"u8);
+            members.Write(value);
         }
 
         private void Push()
