@@ -16,8 +16,9 @@ namespace DotnetRemote.Core.Registries;
 /// <see cref="DockerConfigFile.Keys"/> are the kept keys in file order. The whole file is still checked as
 /// <see cref="DockerConfigFile.Load"/> checks it (UTF-8, JSON syntax with comments and trailing commas, duplicate
 /// members at any depth, escaped lone surrogates, the shape of <c>auths</c>/<c>credHelpers</c>) in one pass of
-/// <see cref="Utf8JsonReader"/> without a tree; a file that fails any check, or cannot be read, is handed to
-/// <see cref="DockerConfigFile.Load"/>, which gives the error (file, line, message) as it always has.
+/// <see cref="Utf8JsonReader"/> without a tree; a file that fails any check is handed to
+/// <see cref="DockerConfigFile.Load"/>, which gives the error (file, line, message) as it always has. The file is read
+/// by the loader's own <see cref="DockerConfigFile.ReadBytes"/>, so a file that cannot be read is the loader's error too.
 /// </para>
 /// </summary>
 internal static class DockerConfigLookup
