@@ -1,4 +1,3 @@
-using System.Text;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
@@ -260,17 +259,9 @@ internal sealed class CredentialResolver
         var value = space > 0 ? header[(space + 1)..].Trim() : header.Trim();
         if (scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
         {
-            try
+            if (BasicCredentials.TryDecode(value, out var username, out var password))
             {
-                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(value));
-                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-                if (colon >= 0)
-                {
-                    return (decoded[..colon], decoded[(colon + 1)..]);
-                }
-            }
-            catch (FormatException)
-            {
+                return (username, password);
             }
 
             throw new RemoteException(RemoteErrorCodes.CredentialStore, "a keyserver login in remote.yaml has an invalid Basic Auth value");

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
@@ -81,7 +80,7 @@ internal sealed class KeyserverLoginCheck(RemoteContext context)
 
         var authorization = options.Username.Length == 0
             ? new AuthenticationHeaderValue("Bearer", options.Password)
-            : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}")));
+            : new AuthenticationHeaderValue("Basic", BasicCredentials.Encode(options.Username, options.Password));
         return new CredentialConfig { Uri = options.Uri, Auth = authorization.ToString(), Insecure = configured.Insecure };
     }
 

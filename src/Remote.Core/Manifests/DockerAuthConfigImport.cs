@@ -1,3 +1,4 @@
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Registries;
 
@@ -63,7 +64,7 @@ internal static class DockerAuthConfigImport
             }
 
             secrets.Add(entry.Secret);
-            secrets.Add(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{entry.Username}:{entry.Secret}")));
+            secrets.Add(BasicCredentials.Encode(entry.Username, entry.Secret));
             var insecure = key.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
             var registry = DockerConfigFile.SchemeKeyHostname(key) ?? key.TrimEnd('/');
             var uri = "docker://" + registry;

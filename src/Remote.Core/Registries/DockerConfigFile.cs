@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.IO;
 
@@ -59,25 +60,30 @@ internal sealed class DockerConfigFile
     public static DockerConfigFile Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        return ReadBytes(path) is { } utf8 ? Parse(path, utf8) : new DockerConfigFile(path, []);
+    }
 
+    /// <summary>
+    /// The file's bytes as <see cref="Load"/> and <see cref="DockerConfigLookup.Load"/> read them, or null when there is
+    /// no file. A file that cannot be read is an error naming it.
+    /// </summary>
+    internal static byte[]? ReadBytes(string path)
+    {
         // An apply killed after its commit point is finished first, so remote.yaml and docker-config.json agree.
         FileJournal.RecoverPending(path, AtomicFile.PrivateFile);
-        byte[] utf8;
         try
         {
             // Bytes, not a string: the JSON reader works on UTF-8, so a large file is not transcoded twice.
-            utf8 = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return new DockerConfigFile(path, []);
+            return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while loading OCI registry credentials from \"{path}\": {ex.Message}", ex);
         }
-
-        return Parse(path, utf8);
     }
 
     /// <summary>Parses file content; <paramref name="path"/> names the file in errors.</summary>
@@ -250,7 +256,7 @@ internal sealed class DockerConfigFile
         ArgumentNullException.ThrowIfNull(username);
         ArgumentNullException.ThrowIfNull(secret);
         var entry = Entry(key);
-        entry["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{secret}"));
+        entry["auth"] = BasicCredentials.Encode(username, secret);
 
         // docker/cli blanks these on save; a stale plain-text password or token must not outlive a new login.
         entry.Remove("username");
@@ -271,7 +277,7 @@ internal sealed class DockerConfigFile
         entry.Remove("password");
         if (username.Length > 0)
         {
-            entry["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:"));
+            entry["auth"] = BasicCredentials.Encode(username, "");
         }
         else
         {
@@ -383,17 +389,9 @@ internal sealed class DockerConfigFile
 
     private static (string Username, string Password) DecodeAuth(string auth, string key)
     {
-        try
+        if (BasicCredentials.TryDecode(auth, out var username, out var password))
         {
-            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(auth));
-            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-            if (colon >= 0)
-            {
-                return (decoded[..colon], decoded[(colon + 1)..]);
-            }
-        }
-        catch (FormatException)
-        {
+            return (username, password);
         }
 
         // The message names the key only: the undecodable value may still be a secret.

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using DotnetRemote.Core.IO;
 
 namespace DotnetRemote.Core.Registries;
 
@@ -17,8 +16,9 @@ namespace DotnetRemote.Core.Registries;
 /// <see cref="DockerConfigFile.Keys"/> are the kept keys in file order. The whole file is still checked as
 /// <see cref="DockerConfigFile.Load"/> checks it (UTF-8, JSON syntax with comments and trailing commas, duplicate
 /// members at any depth, escaped lone surrogates, the shape of <c>auths</c>/<c>credHelpers</c>) in one pass of
-/// <see cref="Utf8JsonReader"/> without a tree; a file that fails any check, or cannot be read, is handed to
-/// <see cref="DockerConfigFile.Load"/>, which gives the error (file, line, message) as it always has.
+/// <see cref="Utf8JsonReader"/> without a tree; a file that fails any check is handed to
+/// <see cref="DockerConfigFile.Load"/>, which gives the error (file, line, message) as it always has. The file is read
+/// by the loader's own <see cref="DockerConfigFile.ReadBytes"/>, so a file that cannot be read is the loader's error too.
 /// </para>
 /// </summary>
 internal static class DockerConfigLookup
@@ -31,21 +31,10 @@ internal static class DockerConfigLookup
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(keys);
 
-        // As DockerConfigFile.Load: an apply killed after its commit point is finished first.
-        FileJournal.RecoverPending(path, AtomicFile.PrivateFile);
-        byte[] utf8;
-        try
-        {
-            utf8 = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        // The loader's read: a pending apply finished first, a missing file empty, a read failure its error.
+        if (DockerConfigFile.ReadBytes(path) is not { } utf8)
         {
             return DockerConfigFile.Parse(path, "");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The whole loader reads again and reports the failure in its words.
-            return DockerConfigFile.Load(path);
         }
 
         return Select(utf8, keys) is { } selected ? DockerConfigFile.Parse(path, selected) : DockerConfigFile.Load(path);
@@ -88,7 +77,7 @@ internal static class DockerConfigLookup
         }
     }
 
-    /// <summary>One pass over the file: validates as <see cref="StrictJson"/> does and copies the wanted parts.</summary>
+    /// <summary>One pass over the file: validates as <see cref="IO.StrictJson"/> does and copies the wanted parts.</summary>
     private sealed class Scan(byte[][] wanted)
     {
         // The objects and arrays being read, innermost last, and the member names of the objects (a duplicate is refused).
@@ -254,28 +243,21 @@ internal static class DockerConfigLookup
             return false;
         }
 
-        private void AddMember(ReadOnlySpan<byte> quotedName, ReadOnlySpan<byte> value)
+        private void AddMember(ReadOnlySpan<byte> quotedName, ReadOnlySpan<byte> value) => AppendMember(_output, quotedName, value);
+
+        private void AddEntry(ReadOnlySpan<byte> quotedName, ReadOnlySpan<byte> value) => AppendMember(_auths, quotedName, value);
+
+        /// <summary>Writes <c>"name":value</c> to an object's members, after a comma unless it is the first.</summary>
+        private static void AppendMember(ArrayBufferWriter<byte> members, ReadOnlySpan<byte> quotedName, ReadOnlySpan<byte> value)
         {
-            if (_output.WrittenCount > 0)
+            if (members.WrittenCount > 0)
             {
-                _output.Write(","u8);
+                members.Write(","u8);
             }
 
-            _output.Write(quotedName);
-            _output.Write(":"u8);
-            _output.Write(value);
-        }
-
-        private void AddEntry(ReadOnlySpan<byte> quotedName, ReadOnlySpan<byte> value)
-        {
-            if (_auths.WrittenCount > 0)
-            {
-                _auths.Write(","u8);
-            }
-
-            _auths.Write(quotedName);
-            _auths.Write(":"u8);
-            _auths.Write(value);
+            members.Write(quotedName);
+            members.Write(":"u8);
+            members.Write(value);
         }
 
         private void Push()

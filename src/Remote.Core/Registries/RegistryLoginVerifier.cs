@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DotnetRemote.Core.Context;
@@ -159,7 +158,7 @@ internal sealed class RegistryLoginVerifier
         }
 
         private AuthenticationHeaderValue BasicHeader() =>
-            new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}")));
+            new("Basic", BasicCredentials.Encode(username, password));
 
         private async Task RequireOkAsync(AuthenticationHeaderValue authorization)
         {

@@ -32,6 +32,10 @@ public class RegistryLoginVerifierTests : IDisposable
         return auth == "Bearer good-token" ? FakeHttpHandler.Status(HttpStatusCode.OK) : FakeHttpHandler.Status(HttpStatusCode.Unauthorized, challenge);
     });
 
+    /// <summary>A <see cref="TokenRegistry"/> whose challenge names <paramref name="realm"/> and, unless null, <paramref name="service"/>.</summary>
+    private static FakeHttpHandler TokenRegistryAt(string realm, string? service) =>
+        TokenRegistry(realm, service is null ? $"Bearer realm=\"{realm}\"" : $"Bearer realm=\"{realm}\",service=\"{service}\"");
+
     [Fact]
     public async Task Basic_registry_accepts_the_right_password()
     {
@@ -166,7 +170,7 @@ public class RegistryLoginVerifierTests : IDisposable
     public async Task Docker_Hub_is_verified_on_registry_1_with_its_auth_docker_io_realm()
     {
         const string hubRealm = "https://auth.docker.io/token";
-        var registry = TokenRegistry(hubRealm, $"Bearer realm=\"{hubRealm}\",service=\"registry.docker.io\"");
+        var registry = TokenRegistryAt(hubRealm, "registry.docker.io");
 
         var result = await Verify(registry, "docker://docker.io");
 
@@ -182,7 +186,7 @@ public class RegistryLoginVerifierTests : IDisposable
     [InlineData("http://auth.example.com/token")]
     public async Task Credentials_are_never_sent_to_a_foreign_or_plain_http_realm(string realm)
     {
-        var registry = TokenRegistry(realm, $"Bearer realm=\"{realm}\",service=\"s\"");
+        var registry = TokenRegistryAt(realm, "s");
 
         var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(registry, "docker://registry.example.com"));
 
@@ -237,7 +241,7 @@ public class RegistryLoginVerifierTests : IDisposable
     [InlineData("https://y.github.io/token", "docker://x.github.io")]
     public async Task A_realm_under_the_same_public_suffix_but_another_registrable_domain_is_refused_naming_how_to_trust_it(string realm, string uri)
     {
-        var registry = TokenRegistry(realm, $"Bearer realm=\"{realm}\",service=\"s\"");
+        var registry = TokenRegistryAt(realm, "s");
         var realmHost = new Uri(realm).Host;
 
         var error = await Assert.ThrowsAsync<RemoteException>(() => Verify(registry, uri));
@@ -247,7 +251,7 @@ public class RegistryLoginVerifierTests : IDisposable
         Assert.Contains($"{RealmPolicy.TrustedRealmsVariable}={realmHost}", error.Message, StringComparison.Ordinal);
         Assert.Single(registry.Requests);
 
-        var trusted = TokenRegistry(realm, $"Bearer realm=\"{realm}\",service=\"s\"");
+        var trusted = TokenRegistryAt(realm, "s");
         Assert.Equal(RealmTrust.Trusted, (await Verify(trusted, uri, trust: [realmHost])).RealmTrust);
     }
 
@@ -256,7 +260,7 @@ public class RegistryLoginVerifierTests : IDisposable
     {
         // Apptainer's e2e layout: registry at 127.0.0.1:5000, realm http://localhost:5000/auth.
         const string realm = "http://localhost:5000/auth";
-        var registry = TokenRegistry(realm, $"Bearer realm=\"{realm}\",service=\"e2e\"");
+        var registry = TokenRegistryAt(realm, "e2e");
 
         var result = await Verify(registry, "docker://127.0.0.1:5000");
 
@@ -282,7 +286,7 @@ public class RegistryLoginVerifierTests : IDisposable
     public async Task A_realm_on_the_registry_host_with_another_port_is_followed()
     {
         const string realm = "https://127.0.0.1:5001/auth";
-        var registry = TokenRegistry(realm, $"Bearer realm=\"{realm}\"");
+        var registry = TokenRegistryAt(realm, service: null);
 
         var result = await Verify(registry, "docker://127.0.0.1:5000");
 

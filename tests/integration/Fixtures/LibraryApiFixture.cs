@@ -45,10 +45,7 @@ public sealed class LibraryApiFixture : ContainerFixture
             .WithEnvironment("LIBRARY_USERNAME", Username)
             .WithEnvironment("LIBRARY_EMAIL", Email)
             .WithEnvironment("LIBRARY_SECRET", Secret)
-            .WithPortBinding(Images.FakeServerPort, true)
-            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(
-                r => r.ForPath("/healthz").ForPort(Images.FakeServerPort),
-                w => w.WithTimeout(TimeSpan.FromSeconds(60))))
+            .WithFakeServerReady()
             .Build());
         await StartWithLogsAsync(container, "library API");
         Port = container.GetMappedPublicPort(Images.FakeServerPort);

@@ -119,10 +119,7 @@ public abstract class TokenRegistryFixture : ContainerFixture
             .WithEnvironment("TOKEN_USERS", Users)
             .WithEnvironment("TOKEN_MODE", mode)
             .WithEnvironment("TOKEN_REFRESH_USERS", refreshUsers)
-            .WithPortBinding(Images.FakeServerPort, true)
-            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(
-                r => r.ForPath("/healthz").ForPort(Images.FakeServerPort),
-                w => w.WithTimeout(TimeSpan.FromSeconds(60))))
+            .WithFakeServerReady()
             .Build());
         await StartWithLogsAsync(tokenServer, $"registry token server ({mode})");
         Realm = $"http://{RealmHost}:{tokenServer.GetMappedPublicPort(Images.FakeServerPort)}/token";

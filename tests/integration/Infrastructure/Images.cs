@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using DotNet.Testcontainers.Builders;
 
 namespace DotnetRemote.Integration.Tests.Infrastructure;
 
@@ -45,6 +46,14 @@ internal static class Images
     private static readonly Lazy<ScratchImage> LazyFakeServers = new(CreateFakeServersImage);
 
     public const int FakeServerPort = 8080;
+
+    /// <summary>Publishes <see cref="FakeServerPort"/> of a <see cref="FakeServers"/> container and waits (60 s at most) until it answers <c>/healthz</c>.</summary>
+    public static ContainerBuilder WithFakeServerReady(this ContainerBuilder builder) =>
+        builder
+            .WithPortBinding(FakeServerPort, true)
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(
+                r => r.ForPath("/healthz").ForPort(FakeServerPort),
+                w => w.WithTimeout(TimeSpan.FromSeconds(60))));
 
     private static ScratchImage CreateFakeServersImage()
     {

@@ -95,28 +95,7 @@ public sealed class RemoteTool : IDisposable
     /// <summary>Runs any program with the given environment; fails the test when it does not end within two minutes.</summary>
     public static async Task<ToolResult> RunProcessAsync(string fileName, IEnumerable<string> args, string? stdin, IDictionary<string, string>? environment)
     {
-        var info = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        if (environment is not null)
-        {
-            info.Environment.Clear();
-            foreach (var (name, value) in environment)
-            {
-                info.Environment[name] = value;
-            }
-        }
-
+        var info = StartInfo(fileName, args, environment);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {fileName}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -144,6 +123,37 @@ public sealed class RemoteTool : IDisposable
             throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not end within 2 minutes");
         }
         return new ToolResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>
+    /// How these tests start a program: stdin, stdout and stderr redirected (UTF-8), no shell, exactly
+    /// <paramref name="environment"/> as its environment (null: this process's).
+    /// </summary>
+    internal static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> args, IDictionary<string, string>? environment)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        if (environment is not null)
+        {
+            info.Environment.Clear();
+            foreach (var (name, value) in environment)
+            {
+                info.Environment[name] = value;
+            }
+        }
+
+        return info;
     }
 
     public void Dispose()

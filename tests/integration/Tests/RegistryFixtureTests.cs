@@ -8,17 +8,24 @@ public sealed class RegistryFixtureTests(RegistryAFixture a, RegistryBFixture b,
 {
     private static readonly HttpClient Client = new();
 
+    /// <summary>GETs <paramref name="v2"/> without credentials: a 401 with exactly one challenge, of this scheme and parameter.</summary>
+    private static async Task<HttpResponseMessage> ChallengedAsync(Uri v2, string scheme, string parameter)
+    {
+        var anonymous = await Http.GetAsync(Client, v2);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        var challenge = Assert.Single(anonymous.Headers.WwwAuthenticate);
+        Assert.Equal(scheme, challenge.Scheme);
+        Assert.Equal(parameter, challenge.Parameter);
+        return anonymous;
+    }
+
     [SkippableFact]
     public async Task Registry_answers_v2_with_a_basic_challenge_and_accepts_only_its_own_user()
     {
         await a.EnsureAvailableAsync();
         var v2 = new Uri(a.BaseAddress, "v2/");
 
-        using var anonymous = await Http.GetAsync(Client, v2);
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        var challenge = Assert.Single(anonymous.Headers.WwwAuthenticate);
-        Assert.Equal("Basic", challenge.Scheme);
-        Assert.Equal($"realm=\"{a.Realm}\"", challenge.Parameter);
+        using var anonymous = await ChallengedAsync(v2, "Basic", $"realm=\"{a.Realm}\"");
         Assert.Equal("registry/2.0", anonymous.Headers.GetValues("Docker-Distribution-Api-Version").Single());
 
         using var own = await Http.GetAsync(Client, v2, Http.Basic(a.Username, a.Password));
@@ -57,11 +64,7 @@ public sealed class RegistryFixtureTests(RegistryAFixture a, RegistryBFixture b,
         await token.EnsureAvailableAsync();
         var v2 = new Uri(token.BaseAddress, "v2/");
 
-        using var anonymous = await Http.GetAsync(Client, v2);
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        var challenge = Assert.Single(anonymous.Headers.WwwAuthenticate);
-        Assert.Equal("Bearer", challenge.Scheme);
-        Assert.Equal($"realm=\"{token.Realm}\",service=\"{token.Service}\"", challenge.Parameter);
+        using var anonymous = await ChallengedAsync(v2, "Bearer", $"realm=\"{token.Realm}\",service=\"{token.Service}\"");
 
         var realm = new Uri($"{token.Realm}?service={Uri.EscapeDataString(token.Service)}&scope={Uri.EscapeDataString("repository:it/probe:pull,push")}");
         using var denied = await Http.GetAsync(Client, realm, Http.Basic(token.Username, "wrong"));

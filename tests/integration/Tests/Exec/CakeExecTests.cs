@@ -15,13 +15,11 @@ public sealed class CakeExecTests(LibraryApiFixture library, RegistryAFixture re
     [SkippableFact]
     public async Task The_Exec_target_runs_the_command_inside_the_scope_and_writes_nothing()
     {
-        await library.EnsureAvailableAsync();
-        await registry.EnsureAvailableAsync();
+        await _pipeline.EnsureAvailableAsync();
         using var sandbox = new ExecSandbox();
         var tool = sandbox.Tool;
         var packages = await PackedPackages.FolderAsync();
-        var manifest = Path.Combine(tool.Root, "remotes.yaml");
-        await File.WriteAllTextAsync(manifest, _pipeline.Manifest);
+        var manifest = await _pipeline.WriteManifestAsync(tool);
         var environment = _pipeline.Variables(tool);
         environment["TMPDIR"] = sandbox.TempDirectory;
         environment.Remove("XDG_RUNTIME_DIR");

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using DotnetRemote.Integration.Tests.Tests.Logins;
 using DotnetRemote.Testing;
+using static DotnetRemote.Integration.Tests.Infrastructure.ClientPrograms;
 
 namespace DotnetRemote.Integration.Tests.Tests.Exec;
 
@@ -19,7 +20,6 @@ namespace DotnetRemote.Integration.Tests.Tests.Exec;
 public sealed partial class CiRecipeTests(RegistryAFixture a)
 {
     private const string ReadmeHost = "registry.example.com";
-    private const string Skopeo = "/usr/bin/skopeo";
 
     private string Host => $"127.0.0.2:{a.Port}";
 
@@ -154,7 +154,7 @@ public sealed partial class CiRecipeTests(RegistryAFixture a)
     private async Task<Checkout> CheckoutAsync()
     {
         await a.EnsureAvailableAsync();
-        Skip.IfNot(File.Exists(Skopeo), $"{Skopeo} is missing; run `sudo bash eng/setup-test-env.sh`");
+        ClientPrograms.Require(Skopeo);
         var checkout = new Checkout();
         try
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using DotnetRemote.Integration.Tests.Tests.Logins;
+using static DotnetRemote.Integration.Tests.Infrastructure.ClientPrograms;
 
 namespace DotnetRemote.Integration.Tests.Tests.Exec;
 
@@ -11,14 +12,11 @@ namespace DotnetRemote.Integration.Tests.Tests.Exec;
 [Collection(Registries.Name)]
 public sealed class ExecRegistryTests(RegistryAFixture a, RegistryBFixture b)
 {
-    private const string Skopeo = "/usr/bin/skopeo";
-    private const string Docker = "/usr/local/bin/docker";
-
     private async Task<ExecSandbox> UserWithOwnLoginsAsync()
     {
         await a.EnsureAvailableAsync();
         await b.EnsureAvailableAsync();
-        Skip.IfNot(File.Exists(Skopeo), $"{Skopeo} is missing; run `sudo bash eng/setup-test-env.sh`");
+        ClientPrograms.Require(Skopeo);
         var sandbox = new ExecSandbox();
         try
         {
@@ -112,7 +110,7 @@ public sealed class ExecRegistryTests(RegistryAFixture a, RegistryBFixture b)
     public async Task Docker_pulls_with_the_declared_login_read_from_DOCKER_CONFIG()
     {
         using var sandbox = await UserWithOwnLoginsAsync();
-        Skip.IfNot(File.Exists(Docker), $"{Docker} is missing");
+        ClientPrograms.Require(DockerCli);
 
         // dockerd treats 127.0.0.0/8 as an insecure registry, so registry-a is reached by its loopback address here.
         var loopback = $"127.0.0.2:{a.Port}";
@@ -128,9 +126,9 @@ public sealed class ExecRegistryTests(RegistryAFixture a, RegistryBFixture b)
         var push = await sandbox.RunAsync(["exec", "-f", manifest, "--", Skopeo, "--insecure-policy", "copy", "--retry-times", "0", "--dest-tls-verify=false", image, $"docker://{reference}"], Environment(sandbox));
         Assert.True(push.ExitCode == 0, push.ToString());
 
-        var outside = await RemoteTool.RunProcessAsync(Docker, ["pull", reference], null, Environment(sandbox));
-        var inside = await sandbox.RunAsync(["exec", "-f", manifest, "--", Docker, "pull", reference], Environment(sandbox));
-        await RemoteTool.RunProcessAsync(Docker, ["image", "rm", "--force", reference], null, Environment(sandbox));
+        var outside = await RemoteTool.RunProcessAsync(DockerCli, ["pull", reference], null, Environment(sandbox));
+        var inside = await sandbox.RunAsync(["exec", "-f", manifest, "--", DockerCli, "pull", reference], Environment(sandbox));
+        await RemoteTool.RunProcessAsync(DockerCli, ["image", "rm", "--force", reference], null, Environment(sandbox));
 
         Assert.True(outside.ExitCode != 0, $"docker pulled without the login: {outside}");
         Assert.True(inside.ExitCode == 0, $"docker could not pull with the declared login: {inside}");

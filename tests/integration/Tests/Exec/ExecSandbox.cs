@@ -50,27 +50,8 @@ internal sealed class ExecSandbox : IDisposable
     public async Task<RunningTool> StartAsync(string[] args, IDictionary<string, string>? env = null)
     {
         var launcher = await RemoteTool.LauncherAsync();
-        var info = new ProcessStartInfo(launcher[0])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Tool.Root,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var arg in launcher.Skip(1).Concat(args))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment.Clear();
-        foreach (var (name, value) in env ?? Environment())
-        {
-            info.Environment[name] = value;
-        }
-
+        var info = RemoteTool.StartInfo(launcher[0], launcher.Skip(1).Concat(args), env ?? Environment());
+        info.WorkingDirectory = Tool.Root;
         return new RunningTool(Process.Start(info) ?? throw new InvalidOperationException("could not start the tool"));
     }
 

@@ -1,5 +1,6 @@
 using DotnetRemote.Integration.Tests.Tests.Logins;
 using DotnetRemote.Integration.Tests.Tests.Pipelines;
+using static DotnetRemote.Integration.Tests.Infrastructure.ClientPrograms;
 
 namespace DotnetRemote.Integration.Tests.Tests.Exec;
 
@@ -10,16 +11,13 @@ namespace DotnetRemote.Integration.Tests.Tests.Exec;
 [Collection(PipelineServers.Name)]
 public sealed class MSBuildExecTests(LibraryApiFixture library, RegistryAFixture registry)
 {
-    private const string Skopeo = "/usr/bin/skopeo";
-
     private readonly PipelineDeclaration _pipeline = new(library, registry);
 
     [SkippableFact]
     public async Task RemoteExec_pushes_with_the_manifests_login_and_leaves_nothing()
     {
-        await library.EnsureAvailableAsync();
-        await registry.EnsureAvailableAsync();
-        Skip.IfNot(File.Exists(Skopeo), $"{Skopeo} is missing; run `sudo bash eng/setup-test-env.sh`");
+        await _pipeline.EnsureAvailableAsync();
+        ClientPrograms.Require(Skopeo);
         using var sandbox = new ExecSandbox();
         var tool = sandbox.Tool;
         var packages = await PackedPackages.FolderAsync();

@@ -6,6 +6,25 @@ public sealed class KeyserverLoginTests(KeyserverFixture keys)
 {
     private static string Url(Uri baseAddress) => baseAddress.GetLeftPart(UriPartial.Authority);
 
+    /// <summary>The login succeeded, said it stored the token in the user's remote.yaml, and never printed <paramref name="secret"/>.</summary>
+    private static void AssertStored(RemoteTool tool, ToolResult login, string secret)
+    {
+        ToolAssert.Succeeded(login);
+        Assert.Contains($"INFO:    Token stored in {tool.RemoteYaml}", login.StdErr, StringComparison.Ordinal);
+        ToolAssert.NeverPrinted(login, secret);
+    }
+
+    /// <summary><c>credential get URL</c> succeeds and its JSON holds each of <paramref name="expected"/>.</summary>
+    private static async Task AssertServedAsync(RemoteTool tool, string url, params string[] expected)
+    {
+        var credential = await tool.RunAsync(["credential", "get", url]);
+        ToolAssert.Succeeded(credential);
+        foreach (var text in expected)
+        {
+            Assert.Contains(text, credential.StdOut, StringComparison.Ordinal);
+        }
+    }
+
     [SkippableFact]
     public async Task Basic_login_stores_the_credential_privately_lists_it_credential_get_returns_it_and_logout_removes_it()
     {
@@ -14,9 +33,7 @@ public sealed class KeyserverLoginTests(KeyserverFixture keys)
 
         var login = await tool.RunAsync(["login", "--username", keys.Username, "--password-stdin", url], stdin: keys.Password + "\n");
 
-        ToolAssert.Succeeded(login);
-        Assert.Contains($"INFO:    Token stored in {tool.RemoteYaml}", login.StdErr, StringComparison.Ordinal);
-        ToolAssert.NeverPrinted(login, keys.Password);
+        AssertStored(tool, login, keys.Password);
         ToolAssert.HasMode(tool.RemoteYaml, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Assert.DoesNotContain("Credentials", File.ReadAllText(tool.SystemConfigFile), StringComparison.Ordinal);
         var list = await tool.RunAsync(["list"]);
@@ -32,10 +49,7 @@ public sealed class KeyserverLoginTests(KeyserverFixture keys)
         ToolAssert.Succeeded(registryList);
         ToolAssert.NeverPrinted(registryList, keys.Password, keys.BasicAuthorization.Parameter!);
 
-        var credential = await tool.RunAsync(["credential", "get", url]);
-        ToolAssert.Succeeded(credential);
-        Assert.Contains($"\"Username\":\"{keys.Username}\"", credential.StdOut, StringComparison.Ordinal);
-        Assert.Contains($"\"Secret\":\"{keys.Password}\"", credential.StdOut, StringComparison.Ordinal);
+        await AssertServedAsync(tool, url, $"\"Username\":\"{keys.Username}\"", $"\"Secret\":\"{keys.Password}\"");
 
         var logout = await tool.RunAsync(["logout", url]);
         ToolAssert.Succeeded(logout);
@@ -90,12 +104,8 @@ public sealed class KeyserverLoginTests(KeyserverFixture keys)
 
         var login = await tool.RunAsync(["login", "--password-stdin", url], stdin: keys.BearerToken + "\n");
 
-        ToolAssert.Succeeded(login);
-        Assert.Contains($"INFO:    Token stored in {tool.RemoteYaml}", login.StdErr, StringComparison.Ordinal);
-        ToolAssert.NeverPrinted(login, keys.BearerToken);
-        var credential = await tool.RunAsync(["credential", "get", url]);
-        ToolAssert.Succeeded(credential);
-        Assert.Contains($"\"Secret\":\"{keys.BearerToken}\"", credential.StdOut, StringComparison.Ordinal);
+        AssertStored(tool, login, keys.BearerToken);
+        await AssertServedAsync(tool, url, $"\"Secret\":\"{keys.BearerToken}\"");
 
         var wrong = await tool.RunAsync(["login", "--password-stdin", url], stdin: "wrong-bearer-token\n");
         ToolAssert.FailedWithOneFatal(wrong);
@@ -112,12 +122,8 @@ public sealed class KeyserverLoginTests(KeyserverFixture keys)
 
         var login = await tool.RunAsync(["login", "-u", keys.Username, "--password-stdin", url], stdin: keys.Password + "\n", env: new Dictionary<string, string> { ["SSL_CERT_FILE"] = bundle });
 
-        ToolAssert.Succeeded(login);
-        Assert.Contains($"INFO:    Token stored in {tool.RemoteYaml}", login.StdErr, StringComparison.Ordinal);
-        ToolAssert.NeverPrinted(login, keys.Password);
-        var credential = await tool.RunAsync(["credential", "get", url]);
-        ToolAssert.Succeeded(credential);
-        Assert.Contains($"\"Username\":\"{keys.Username}\"", credential.StdOut, StringComparison.Ordinal);
+        AssertStored(tool, login, keys.Password);
+        await AssertServedAsync(tool, url, $"\"Username\":\"{keys.Username}\"");
     }
 
     [SkippableFact]

@@ -6,6 +6,14 @@ public sealed class LibraryLoginTests(LibraryApiFixture library)
 {
     private string Uri => $"http://{library.HostPort}";
 
+    /// <summary><c>status lib</c> succeeds and says the remote has no token.</summary>
+    private static async Task AssertLoggedOutAsync(RemoteTool tool)
+    {
+        var status = await tool.RunAsync(["status", "lib"]);
+        ToolAssert.Succeeded(status);
+        Assert.Contains("No authentication token set (logged out).", status.StdOut, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public async Task Add_with_a_piped_token_verifies_and_stores_it_and_status_reports_logged_in()
     {
@@ -88,9 +96,7 @@ public sealed class LibraryLoginTests(LibraryApiFixture library)
         ToolAssert.NeverPrinted(added, wrongToken);
         Assert.Contains("lib:", tool.ReadRemoteYaml(), StringComparison.Ordinal);
         Assert.DoesNotContain(wrongToken, tool.ReadRemoteYaml(), StringComparison.Ordinal);
-        var status = await tool.RunAsync(["status", "lib"]);
-        ToolAssert.Succeeded(status);
-        Assert.Contains("No authentication token set (logged out).", status.StdOut, StringComparison.Ordinal);
+        await AssertLoggedOutAsync(tool);
     }
 
     [SkippableFact]
@@ -113,9 +119,7 @@ public sealed class LibraryLoginTests(LibraryApiFixture library)
         var logout = await tool.RunAsync(["logout", "lib"]);
         ToolAssert.Succeeded(logout);
         Assert.DoesNotContain(library.Token, tool.ReadRemoteYaml(), StringComparison.Ordinal);
-        var status = await tool.RunAsync(["status", "lib"]);
-        ToolAssert.Succeeded(status);
-        Assert.Contains("No authentication token set (logged out).", status.StdOut, StringComparison.Ordinal);
+        await AssertLoggedOutAsync(tool);
     }
 
     [SkippableFact]

@@ -1,3 +1,5 @@
+using static DotnetRemote.Integration.Tests.Infrastructure.ClientPrograms;
+
 namespace DotnetRemote.Integration.Tests.Tests.Logins;
 
 /// <summary>
@@ -7,8 +9,6 @@ namespace DotnetRemote.Integration.Tests.Tests.Logins;
 [Collection(Registries.Name)]
 public sealed class SkopeoInteropTests(RegistryAFixture a)
 {
-    private const string Skopeo = "/usr/bin/skopeo";
-
     [SkippableFact]
     public async Task Skopeo_pushes_with_our_docker_config_as_its_auth_file()
     {
@@ -47,7 +47,7 @@ public sealed class SkopeoInteropTests(RegistryAFixture a)
     public async Task Skopeo_login_and_logout_through_our_helper_write_and_erase_our_store()
     {
         await a.EnsureAvailableAsync();
-        Skip.IfNot(File.Exists(Skopeo), $"{Skopeo} is missing; run `sudo bash eng/setup-test-env.sh`");
+        ClientPrograms.Require(Skopeo);
         using var tool = new RemoteTool();
         var skopeo = await HelperClient.SetUpAsync(tool, Skopeo, a.HostPort);
 
@@ -62,7 +62,7 @@ public sealed class SkopeoInteropTests(RegistryAFixture a)
     private async Task<RemoteTool> LoggedInSandboxAsync()
     {
         await a.EnsureAvailableAsync();
-        Skip.IfNot(File.Exists(Skopeo), $"{Skopeo} is missing; run `sudo bash eng/setup-test-env.sh`");
+        ClientPrograms.Require(Skopeo);
         var tool = new RemoteTool();
         try
         {

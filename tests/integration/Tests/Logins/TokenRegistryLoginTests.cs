@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static DotnetRemote.Integration.Tests.Infrastructure.ClientPrograms;
 
 namespace DotnetRemote.Integration.Tests.Tests.Logins;
 
@@ -11,10 +12,6 @@ namespace DotnetRemote.Integration.Tests.Tests.Logins;
 [Collection(Registries.Name)]
 public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient, RegistryAFixture a)
 {
-    private const string Skopeo = "/usr/bin/skopeo";
-    private const string Docker = "/usr/local/bin/docker";
-    private const string Podman = "/usr/bin/podman";
-
     private static Task<ToolResult> LoginAsync(RemoteTool tool, string uri, string username, string password, params string[] extra) =>
         tool.RunAsync(["registry", "login", .. extra, "-u", username, "--password-stdin", uri], stdin: password + "\n");
 
@@ -61,7 +58,7 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
     public async Task A_refresh_token_is_stored_as_identitytoken_and_skopeo_and_podman_push_with_our_file_and_through_our_helper()
     {
         await lenient.EnsureAvailableAsync();
-        Skip.IfNot(File.Exists(Skopeo), $"{Skopeo} is missing; run `sudo bash eng/setup-test-env.sh`");
+        ClientPrograms.Require(Skopeo);
         using var tool = new RemoteTool();
         var uri = $"docker://{lenient.HostPort}";
 
@@ -153,7 +150,7 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
     public async Task Skopeo_login_and_logout_through_our_helper_show_in_list_exactly_as_credential_get_serves_them()
     {
         await a.EnsureAvailableAsync();
-        Skip.IfNot(File.Exists(Skopeo), $"{Skopeo} is missing; run `sudo bash eng/setup-test-env.sh`");
+        ClientPrograms.Require(Skopeo);
         using var tool = new RemoteTool();
         var skopeo = await HelperClient.SetUpAsync(tool, Skopeo, a.HostPort);
 
@@ -168,7 +165,7 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
     public async Task Podman_login_and_logout_through_our_helper_show_in_list_exactly_as_credential_get_serves_them()
     {
         await a.EnsureAvailableAsync();
-        Skip.IfNot(File.Exists(Podman), $"{Podman} is missing; run `sudo bash eng/setup-test-env.sh`");
+        ClientPrograms.Require(Podman);
         using var tool = new RemoteTool();
         var podman = await HelperClient.SetUpAsync(tool, Podman, a.HostPort);
 
@@ -184,7 +181,7 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
     public async Task Docker_login_and_logout_through_our_helper_show_in_list_exactly_as_credential_get_serves_them()
     {
         await a.EnsureAvailableAsync();
-        Skip.IfNot(File.Exists(Docker), $"{Docker} is missing; run `sudo bash eng/setup-test-env.sh`");
+        ClientPrograms.Require(DockerCli);
         using var tool = new RemoteTool();
         var helperDirectory = await HelperClient.InstallHelperAsync(tool);
         var dockerConfigDirectory = Path.Combine(tool.Root, "docker-cli");
@@ -194,13 +191,13 @@ public sealed class TokenRegistryLoginTests(LenientTokenRegistryFixture lenient,
         overrides["DOCKER_CONFIG"] = dockerConfigDirectory;
         var env = tool.Environment(overrides);
 
-        var login = await RemoteTool.RunProcessAsync(Docker, ["login", "-u", a.Username, "--password-stdin", a.HostPort], a.Password + "\n", env);
+        var login = await RemoteTool.RunProcessAsync(DockerCli, ["login", "-u", a.Username, "--password-stdin", a.HostPort], a.Password + "\n", env);
         Skip.If(login.ExitCode != 0 && login.StdErr.Contains("daemon", StringComparison.OrdinalIgnoreCase), $"the docker daemon cannot log in here: {login}");
         Assert.True(login.ExitCode == 0, $"docker login through the helper failed: {login}");
         Assert.DoesNotContain(a.Password, await File.ReadAllTextAsync(Path.Combine(dockerConfigDirectory, "config.json")), StringComparison.Ordinal);
         await AssertListAgreesAsync(tool, a.HostPort, loggedIn: true);
 
-        var logout = await RemoteTool.RunProcessAsync(Docker, ["logout", a.HostPort], null, env);
+        var logout = await RemoteTool.RunProcessAsync(DockerCli, ["logout", a.HostPort], null, env);
         Assert.True(logout.ExitCode == 0, $"docker logout through the helper failed: {logout}");
         await AssertListAgreesAsync(tool, a.HostPort, loggedIn: false);
     }

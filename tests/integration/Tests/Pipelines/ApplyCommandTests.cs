@@ -10,11 +10,9 @@ public sealed class ApplyCommandTests(LibraryApiFixture library, RegistryAFixtur
 
     private async Task<(RemoteTool Tool, string Manifest)> SandboxAsync()
     {
-        await library.EnsureAvailableAsync();
-        await registry.EnsureAvailableAsync();
+        await _pipeline.EnsureAvailableAsync();
         var tool = new RemoteTool();
-        var manifest = Path.Combine(tool.Root, "remotes.yaml");
-        await File.WriteAllTextAsync(manifest, _pipeline.Manifest);
+        var manifest = await _pipeline.WriteManifestAsync(tool);
         return (tool, manifest);
     }
 

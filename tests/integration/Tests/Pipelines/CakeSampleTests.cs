@@ -14,12 +14,10 @@ public sealed class CakeSampleTests(LibraryApiFixture library, RegistryAFixture 
     [SkippableFact]
     public async Task The_sample_applies_the_manifest_lists_it_and_logs_out_at_teardown()
     {
-        await library.EnsureAvailableAsync();
-        await registry.EnsureAvailableAsync();
+        await _pipeline.EnsureAvailableAsync();
         using var tool = new RemoteTool();
         var packages = await PackedPackages.FolderAsync();
-        var manifest = Path.Combine(tool.Root, "remotes.yaml");
-        await File.WriteAllTextAsync(manifest, _pipeline.Manifest);
+        var manifest = await _pipeline.WriteManifestAsync(tool);
         var environment = _pipeline.Variables(tool);
         var sample = await CakeSample.PrepareAsync(tool.Root, packages, environment);
 

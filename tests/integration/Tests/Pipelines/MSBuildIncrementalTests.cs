@@ -118,8 +118,7 @@ public sealed class MSBuildIncrementalTests(LibraryApiFixture library, RegistryA
 
     private async Task<RemoteTool> SandboxAsync()
     {
-        await library.EnsureAvailableAsync();
-        await registry.EnsureAvailableAsync();
+        await _pipeline.EnsureAvailableAsync();
         _library ??= new CountingProxy("127.0.0.1", library.Port);
         _registry ??= new CountingProxy("127.0.0.1", registry.Port);
         return new RemoteTool();

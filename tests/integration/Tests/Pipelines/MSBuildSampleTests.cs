@@ -74,8 +74,7 @@ public sealed class MSBuildSampleTests(LibraryApiFixture library, RegistryAFixtu
 
     private async Task<RemoteTool> SandboxAsync()
     {
-        await library.EnsureAvailableAsync();
-        await registry.EnsureAvailableAsync();
+        await _pipeline.EnsureAvailableAsync();
         return new RemoteTool();
     }
 

@@ -43,6 +43,21 @@ internal sealed class PipelineDeclaration(LibraryApiFixture library, RegistryAFi
 
     public string[] Secrets => [library.Token, registry.Password];
 
+    /// <summary>Waits until both servers answer (skips the test where Docker is missing).</summary>
+    public async Task EnsureAvailableAsync()
+    {
+        await library.EnsureAvailableAsync();
+        await registry.EnsureAvailableAsync();
+    }
+
+    /// <summary>Writes <see cref="Manifest"/> as <c>remotes.yaml</c> in the tool's root; returns its path.</summary>
+    public async Task<string> WriteManifestAsync(RemoteTool tool)
+    {
+        var manifest = Path.Combine(tool.Root, "remotes.yaml");
+        await File.WriteAllTextAsync(manifest, Manifest);
+        return manifest;
+    }
+
     /// <summary>The pipeline's secret variables, with <paramref name="changes"/> applied (a null value removes the variable).</summary>
     public Dictionary<string, string> Variables(RemoteTool tool, params (string Name, string? Value)[] changes)
     {
