@@ -1,4 +1,4 @@
-using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.Registries;
 

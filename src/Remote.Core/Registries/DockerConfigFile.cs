@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DotnetRemote.Core.Context;
+using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.IO;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DotnetRemote.Core.Configuration;
 using DotnetRemote.Core.Context;
 using DotnetRemote.Core.Diagnostics;
 using DotnetRemote.Core.IO;

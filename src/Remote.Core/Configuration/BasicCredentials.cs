@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace DotnetRemote.Core.Context;
+namespace DotnetRemote.Core.Configuration;
 
 /// <summary>
 /// <c>base64(username:password)</c>, the value of HTTP Basic authentication (RFC 7617) and of a docker-config
