@@ -50,7 +50,7 @@ internal sealed class InstallCredentialHelper(RemoteContext context)
             path = nativeHelper is { } helper ? NativeHelperInstaller.Install(folder, helper, launcher[0]) : CredentialHelperInstaller.Install(folder, launcher);
             if (nativeHelper is not null && IsVersionedFolder(options.ToolDirectory) && IsInside(launcher[0], options.ToolDirectory))
             {
-                context.Log.Warning($"dotnet-remote ran from its versioned folder {options.ToolDirectory}, not through a stable name (the global tool's shim, the --tool-path link), so store, erase and list through {CredentialHelperInstaller.ProgramName} will need this command again after a tool update: run it as the dotnet-remote on PATH or in the --tool-path folder");
+                context.Log.Warning($"dotnet-remote ran from its versioned folder {Path.TrimEndingDirectorySeparator(options.ToolDirectory)}, not through a stable name (the global tool's shim, the --tool-path link), so store, erase and list through {CredentialHelperInstaller.ProgramName} will need this command again after a tool update: run it as the dotnet-remote on PATH or in the --tool-path folder");
             }
         }
 
