@@ -184,6 +184,7 @@ public sealed class NativeHelperTests : IDisposable
         foreach (var helper in helpers)
         {
             Assert.Equal(new ToolResult(0, Found, ""), await RunAsync(helper, ["get"], "registry.example.com"));
+            Assert.Equal(await RunAsync(tool, ["credential-helper", "version"], null), await RunAsync(helper, ["version"], null));
             var stored = await RunAsync(helper, ["store"], """{"ServerURL":"new.example.com","Username":"dave","Secret":"n3w"}""");
             Assert.Equal(new ToolResult(0, "", ""), stored);
             Assert.Equal(await RunAsync(tool, ["credential-helper", "list"], null), await RunAsync(helper, ["list"], null));
