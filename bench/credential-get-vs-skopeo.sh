@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Figures, not a test: how long one credential lookup takes in a docker-config.json holding 2,000 registries,
 # `docker-credential-dotnet-remote get` as docker, podman and skopeo run it on every pull and push (the name
-# `dotnet-remote credential-helper install` writes: a link to the native helper for the native tool, a launcher script
+# `dotnet-remote credential-helper install` writes: a copy of the native helper for the native tool, a launcher script
 # for the portable one; server URL on stdin, the credential as JSON on stdout; the whole process: start, read, match,
 # print), and for comparison `dotnet-remote credential-helper get` and `dotnet-remote credential get URI`, against
 # skopeo 1.9's nearest equivalent, `skopeo login --get-login` (prints the stored user for a registry; no network).
@@ -51,7 +51,7 @@ sandbox=(env -u DOCKER_CONFIG -u REGISTRY_AUTH_FILE -u APPTAINER_DOCKER_USERNAME
 # What docker runs: the helper as `credential-helper install` puts it on PATH.
 "${sandbox[@]}" PATH="$work/bin:$PATH" "$DOTNET_REMOTE" credential-helper install --dir "$work/bin" >/dev/null
 installed=("${sandbox[@]}" "$work/bin/docker-credential-dotnet-remote" get)
-echo "docker-credential-dotnet-remote: $(if [ -L "$work/bin/docker-credential-dotnet-remote" ]; then echo "link to $(readlink "$work/bin/docker-credential-dotnet-remote")"; else echo "launcher script"; fi)" >&2
+echo "docker-credential-dotnet-remote: $(if [ -L "$work/bin/docker-credential-dotnet-remote" ]; then echo "link to $(readlink "$work/bin/docker-credential-dotnet-remote")"; elif [ "$(head -c 4 "$work/bin/docker-credential-dotnet-remote")" = $'\x7fELF' ]; then echo "native helper copy"; else echo "launcher script"; fi)" >&2
 if [ -n "${COMPARE:-}" ]; then
     "${sandbox[@]}" PATH="$work/compare-bin:$PATH" "$COMPARE" credential-helper install --dir "$work/compare-bin" >/dev/null 2>&1
     compare=("${sandbox[@]}" "$work/compare-bin/docker-credential-dotnet-remote" get)

@@ -2,7 +2,9 @@ using DotnetRemote.Core.Credentials;
 using DotnetRemote.CredentialHelper;
 
 // docker, podman and skopeo run `docker-credential-dotnet-remote get` on every pull and push: answered here.
-// Everything else (store, erase, list, version, anything unexpected) is the tool's own answer: exec dotnet-remote.
+// Everything else (store, erase, list, version, anything unexpected) is the tool's own answer: exec dotnet-remote,
+// found by its stable names (beside this file, beside the path it was started by, on PATH), so the copy that
+// `credential-helper install` writes keeps working after `dotnet tool update`.
 if (args is ["get"])
 {
     using var input = Console.OpenStandardInput();
@@ -13,5 +15,5 @@ if (args is ["get"])
 
 using (var output = Console.OpenStandardOutput())
 {
-    return CredentialHelperProcess.ExecTool(AppContext.BaseDirectory, args, output);
+    return CredentialHelperProcess.ExecTool(AppContext.BaseDirectory, CredentialHelperProcess.InvokedPath(), Environment.GetEnvironmentVariable("PATH"), args, output);
 }

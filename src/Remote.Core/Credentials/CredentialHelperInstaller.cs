@@ -27,7 +27,8 @@ internal static class CredentialHelperInstaller
         var path = Path.Combine(directory, ProgramName);
         var launcher = "#!/bin/sh\n# Installed by dotnet remote: answers the docker-credential-helpers protocol from its store.\nexec "
             + string.Join(' ', command.Select(ShellQuote)) + " credential-helper \"$@\"\n";
-        AtomicFile.WriteAllText(path, launcher, AtomicFile.PublicFile | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        // The name itself is replaced: a link left there (the native tool's install) is not written through.
+        AtomicFile.ReplaceWithText(path, launcher, ExecutableFile);
         return path;
     }
 
@@ -70,6 +71,9 @@ internal static class CredentialHelperInstaller
             .Any(entry => Path.IsPathFullyQualified(entry) && Path.TrimEndingDirectorySeparator(Path.GetFullPath(entry)) == target);
     }
 
+    /// <summary>0755: what docker, podman and skopeo run.</summary>
+    internal const UnixFileMode ExecutableFile = AtomicFile.PublicFile | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
     internal const UnixFileMode PublicDirectory = AtomicFile.PrivateDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
     private static bool IsInside(string path, string folder)
@@ -91,13 +95,11 @@ internal static class CredentialHelperInstaller
             foreach (var file in Directory.EnumerateFiles(source))
             {
                 var target = Path.Combine(destination, Path.GetFileName(file));
-                File.Copy(file, target, overwrite: true);
-                if (!OperatingSystem.IsWindows())
-                {
-                    // Readable by all; executable where the original was (the native dotnet-remote).
-                    var executable = (File.GetUnixFileMode(file) & UnixFileMode.UserExecute) != 0 && !file.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) && !file.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
-                    File.SetUnixFileMode(target, AtomicFile.PublicFile | (executable ? UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute : 0));
-                }
+
+                // Readable by all; executable where the original was (the native dotnet-remote). Each file replaced in
+                // one rename: a running copy is not written into, a link there is not followed.
+                var executable = !OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & UnixFileMode.UserExecute) != 0 && !file.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) && !file.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+                AtomicFile.ReplaceWithCopy(file, target, executable ? ExecutableFile : AtomicFile.PublicFile);
             }
 
             foreach (var folder in Directory.EnumerateDirectories(source))

@@ -6,7 +6,7 @@ namespace DotnetRemote.Core.Credentials;
 /// <param name="Directory">Where to write the launcher (<c>--dir</c>); null: beside the program (the last part of <paramref name="Command"/>).</param>
 /// <param name="ToolDirectory">The folder the running tool's files are in.</param>
 /// <param name="Command">How this very program is started: its executable, and for framework-dependent runs the dll.</param>
-/// <param name="NativeTool">The native tool runs; when its package ships the native helper, the helper is linked instead of a launcher written.</param>
+/// <param name="NativeTool">The native tool runs; when its package ships the native helper, the helper is copied instead of a launcher written (<see cref="NativeHelperInstaller"/>).</param>
 internal sealed record InstallCredentialHelperOptions(string? Directory, string ToolDirectory, IReadOnlyList<string> Command, bool NativeTool = false);
 
 /// <param name="Path">The launcher written.</param>
@@ -47,10 +47,17 @@ internal sealed class InstallCredentialHelper(RemoteContext context)
         {
             // The native tool links to the native helper beside it; the portable one writes a launcher script.
             var folder = Path.GetFullPath(given ?? Path.GetDirectoryName(launcher[^1])!);
-            path = nativeHelper is { } helper ? NativeHelperInstaller.Install(folder, helper) : CredentialHelperInstaller.Install(folder, launcher);
+            path = nativeHelper is { } helper ? NativeHelperInstaller.Install(folder, helper, launcher[0]) : CredentialHelperInstaller.Install(folder, launcher);
+            if (nativeHelper is not null && IsVersionedFolder(options.ToolDirectory) && IsInside(launcher[0], options.ToolDirectory))
+            {
+                context.Log.Warning($"dotnet-remote ran from its versioned folder {Path.TrimEndingDirectorySeparator(options.ToolDirectory)}, not through a stable name (the global tool's shim, the --tool-path link), so store, erase and list through {CredentialHelperInstaller.ProgramName} will need this command again after a tool update: run it as the dotnet-remote on PATH or in the --tool-path folder");
+            }
         }
 
-        context.Log.Info($"Credential helper written to {path}; use it with \"credHelpers\": {{\"<registry>\": \"dotnet-remote\"}}");
+        // The native helper is a copy (of this version): it keeps working after a tool update, and this command refreshes it.
+        context.Log.Info(nativeHelper is not null
+            ? $"Credential helper copied to {path} (run this command again after \"dotnet tool update\" to refresh the copy); use it with \"credHelpers\": {{\"<registry>\": \"dotnet-remote\"}}"
+            : $"Credential helper written to {path}; use it with \"credHelpers\": {{\"<registry>\": \"dotnet-remote\"}}");
         var onPath = CredentialHelperInstaller.IsOnPath(Path.GetDirectoryName(path)!, context.Environment);
         if (!onPath)
         {
@@ -58,5 +65,15 @@ internal sealed class InstallCredentialHelper(RemoteContext context)
         }
 
         return Task.FromResult(new InstallCredentialHelperResult(path, copied, onPath));
+    }
+
+    // The .NET SDK installs tool packages under TOOLS/.store/ID/VERSION/: gone after an update.
+    private static bool IsVersionedFolder(string directory) =>
+        Path.GetFullPath(directory).Split(Path.DirectorySeparatorChar).Contains(".store", StringComparer.Ordinal);
+
+    private static bool IsInside(string path, string directory)
+    {
+        var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)) + Path.DirectorySeparatorChar;
+        return Path.GetFullPath(path).StartsWith(folder, StringComparison.Ordinal);
     }
 }

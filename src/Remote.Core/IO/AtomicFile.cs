@@ -61,6 +61,99 @@ internal static class AtomicFile
     }
 
     /// <summary>
+    /// Makes <paramref name="path"/> a regular file with <paramref name="source"/>'s bytes and <paramref name="mode"/>
+    /// in one rename (temp file in the same folder, fsync, chmod, rename). Unlike <see cref="WriteAllText"/> the name
+    /// itself is replaced: a symbolic link there is replaced, never followed (its target stays as it was), and a
+    /// running executable there is replaced too (writing into it would fail with ETXTBSY).
+    /// </summary>
+    public static void ReplaceWithCopy(string source, string path, UnixFileMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Replace(path, mode, stream =>
+        {
+            using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read);
+            input.CopyTo(stream);
+        });
+    }
+
+    /// <summary>As <see cref="ReplaceWithCopy"/>, with <paramref name="content"/> (UTF-8) as the file's bytes.</summary>
+    public static void ReplaceWithText(string path, string content, UnixFileMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        Replace(path, mode, stream => stream.Write(new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content)));
+    }
+
+    /// <summary>Makes <paramref name="path"/> a symbolic link to <paramref name="target"/> in one rename (a file or link there is replaced, not followed).</summary>
+    public static void ReplaceWithLink(string path, string target)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(target);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        FileSafety.RequireSafeDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var renamed = false;
+        try
+        {
+            File.CreateSymbolicLink(temp, target);
+            File.Move(temp, path, overwrite: true);
+            renamed = true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while writing {path}: {ex.Message}", ex);
+        }
+        finally
+        {
+            if (!renamed)
+            {
+                TryDelete(temp);
+            }
+        }
+    }
+
+    private static void Replace(string path, UnixFileMode mode, Action<FileStream> write)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        FileSafety.RequireSafeDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var renamed = false;
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = mode;
+            }
+
+            using (var stream = new FileStream(temp, options))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temp, mode);
+            }
+
+            File.Move(temp, path, overwrite: true);
+            renamed = true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while writing {path}: {ex.Message}", ex);
+        }
+        finally
+        {
+            if (!renamed)
+            {
+                TryDelete(temp);
+            }
+        }
+    }
+
+    /// <summary>
     /// Deletes the temp copies of <paramref name="path"/> that a killed writer left behind (they may hold tokens and
     /// passwords). Call it only while holding the file's lock: temp files are only made by the lock holder, so any
     /// found then belongs to a writer that died. Returns how many were removed.

@@ -129,8 +129,21 @@ internal static class CredentialCommands
             return [process, Path.Combine(AppContext.BaseDirectory, "dotnet-remote.dll")];
         }
 
-        // An installed tool runs from a versioned store; prefer the stable name on PATH that leads to it.
-        return [OnPath(process) ?? process];
+        // An installed tool runs from a versioned store; prefer the stable name it was started by (a --tool-path or
+        // global tool's link), else the one on PATH, that leads to it.
+        return [StartedBy(process) ?? OnPath(process) ?? process];
+    }
+
+    private static string? StartedBy(string process)
+    {
+        var invoked = CredentialHelperProcess.InvokedPath();
+        if (invoked is null || invoked == Path.GetFullPath(process) || !File.Exists(invoked))
+        {
+            return null;
+        }
+
+        var target = new FileInfo(invoked).ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+        return target is not null && Path.GetFullPath(target) == Path.GetFullPath(process) ? invoked : null;
     }
 
     private static string? OnPath(string process)

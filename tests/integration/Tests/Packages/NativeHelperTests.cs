@@ -5,7 +5,7 @@ namespace DotnetRemote.Integration.Tests.Tests.Packages;
 
 /// <summary>
 /// The native <c>docker-credential-dotnet-remote</c> of the linux-x64 tool package, installed as a user installs it
-/// (<c>dotnet tool install --tool-path</c>, then <c>credential-helper install</c>, which links to it): every answer is
+/// (<c>dotnet tool install --tool-path</c>, then <c>credential-helper install</c>, which copies it): every answer is
 /// byte for byte the tool's own (<c>dotnet-remote credential-helper ACTION</c>): found, not found, broken files,
 /// hostile input, helper delegation and loops; store, erase, list and anything else go through the tool.
 /// </summary>
@@ -102,23 +102,175 @@ public sealed class NativeHelperTests : IDisposable
     }
 
     [SkippableFact]
-    public async Task The_link_is_what_install_writes_and_a_helper_without_its_tool_says_so()
+    public async Task The_helper_is_a_copy_of_the_tool_s_and_a_helper_without_its_tool_says_so()
     {
         var (tool, helper) = await InstallHelperAsync();
-        var target = new FileInfo(helper).ResolveLinkTarget(returnFinalTarget: false);
-        Assert.NotNull(target);
-        Assert.Equal(Path.Combine(Path.GetDirectoryName(new FileInfo(tool).ResolveLinkTarget(true)!.FullName)!, "docker-credential-dotnet-remote"), target.FullName);
+        var shipped = Path.Combine(Path.GetDirectoryName(new FileInfo(tool).ResolveLinkTarget(true)!.FullName)!, "docker-credential-dotnet-remote");
+        Assert.Null(new FileInfo(helper).LinkTarget);
+        Assert.Equal(await File.ReadAllBytesAsync(shipped), await File.ReadAllBytesAsync(helper));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute, File.GetUnixFileMode(helper));
+
+        // The tool is not in the helper's folder: install linked the stable name it was started by, not the versioned folder.
+        Assert.Equal(tool, new FileInfo(Path.Combine(Path.GetDirectoryName(helper)!, "docker-credential-dotnet-remote.d", "dotnet-remote")).LinkTarget);
 
         // The helper alone (copied without dotnet-remote beside it) answers get and names what is missing for the rest.
         var alone = Path.Combine(_sandbox.Root, "alone", "docker-credential-dotnet-remote");
         Directory.CreateDirectory(Path.GetDirectoryName(alone)!);
-        File.Copy(target.FullName, alone);
+        File.Copy(shipped, alone);
         File.SetUnixFileMode(alone, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         WriteConfig("found");
         Assert.Equal(0, (await RunAsync(alone, ["get"], "registry.example.com")).ExitCode);
         var list = await RunAsync(alone, ["list"], null);
         Assert.Equal(1, list.ExitCode);
         Assert.Contains($"cannot run {Path.Combine(Path.GetDirectoryName(alone)!, "dotnet-remote")}", list.StdOut, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task A_link_to_a_helper_copy_finds_the_tool_beside_the_link_and_then_on_PATH()
+    {
+        var (tool, _) = await InstallHelperAsync();
+        var shipped = Path.Combine(Path.GetDirectoryName(new FileInfo(tool).ResolveLinkTarget(true)!.FullName)!, "docker-credential-dotnet-remote");
+        var copy = Path.Combine(_sandbox.Root, "copy", "docker-credential-dotnet-remote");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        File.Copy(shipped, copy);
+        File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var linked = Path.Combine(_sandbox.Root, "linked");
+        Directory.CreateDirectory(linked);
+        File.CreateSymbolicLink(Path.Combine(linked, "docker-credential-dotnet-remote"), copy);
+        File.CreateSymbolicLink(Path.Combine(linked, "dotnet-remote"), tool);
+        var expected = await RunAsync(tool, ["credential-helper", "version"], null);
+
+        Assert.Equal(expected, await RunAsync(Path.Combine(linked, "docker-credential-dotnet-remote"), ["version"], null));
+        Assert.Equal(1, (await RunAsync(copy, ["version"], null)).ExitCode);
+
+        // On PATH (absolute entries only) as the last resort.
+        var onPath = new Dictionary<string, string> { ["PATH"] = Path.GetDirectoryName(tool)! + ":" + System.Environment.GetEnvironmentVariable("PATH") };
+        Assert.Equal(expected, await RunProcessAsync(copy, ["version"], null, onPath));
+        var relative = new Dictionary<string, string> { ["PATH"] = ".:" + System.Environment.GetEnvironmentVariable("PATH") };
+        Assert.Equal(1, (await RemoteTool.RunProcessAsync("/bin/sh", ["-c", $"cd '{Path.GetDirectoryName(tool)}' && exec '{copy}' version"], null, _sandbox.Environment(relative))).ExitCode);
+    }
+
+    /// <summary>
+    /// What the link into the versioned folder broke: <c>dotnet tool update</c> removes that folder, uninstall too.
+    /// Two copies (in the tool's own folder, as for a global tool in ~/.dotnet/tools, and in another folder, which
+    /// gets the <c>.d/dotnet-remote</c> link) still answer get, and store, list and erase reach the updated tool; after an
+    /// uninstall get still answers from the file and store names what is missing; installing the tool again is
+    /// enough, without <c>credential-helper install</c>. The second version is the packed package under another version
+    /// (<c>DOTNET_REMOTE_UPDATE_PACKAGES</c>: a folder with a really packed one, e.g. <c>./build.sh --target=Pack
+    /// --package-version=0.1.1</c> moved aside).
+    /// </summary>
+    [SkippableFact]
+    public async Task The_helper_copies_survive_a_tool_update_and_an_uninstall_and_the_tool_s_return()
+    {
+        Skip.IfNot(RuntimeInformation.RuntimeIdentifier == "linux-x64", $"the native tool package is built for linux-x64, not {RuntimeInformation.RuntimeIdentifier}");
+        var packages = await PackedPackages.FolderAsync();
+        var (updates, version) = UpdatePackages(packages);
+        var toolPath = Path.Combine(_sandbox.Root, "tools");
+        Assert.Equal(0, (await DotnetToolAsync("install", toolPath, packages, null)).ExitCode);
+        var tool = Path.Combine(toolPath, "dotnet-remote");
+        var store = Path.GetDirectoryName(new FileInfo(tool).ResolveLinkTarget(true)!.FullName)!;
+        var other = Path.Combine(_sandbox.Root, "helper-bin");
+        Assert.Equal(0, (await RunAsync(tool, ["credential-helper", "install", "--dir", toolPath], null)).ExitCode);
+        Assert.Equal(0, (await RunAsync(tool, ["credential-helper", "install", "--dir", other], null)).ExitCode);
+        string[] helpers = [Path.Combine(toolPath, "docker-credential-dotnet-remote"), Path.Combine(other, "docker-credential-dotnet-remote")];
+        WriteConfig("found");
+        const string Found = "{\"ServerURL\":\"registry.example.com\",\"Username\":\"alice\",\"Secret\":\"s3cr3t\"}\n";
+
+        var update = await DotnetToolAsync("update", toolPath, updates, version);
+        Assert.True(update.ExitCode == 0, update.ToString());
+        var updated = Path.GetDirectoryName(new FileInfo(tool).ResolveLinkTarget(true)!.FullName)!;
+        Assert.NotEqual(store, updated);
+        Assert.False(Directory.Exists(store), $"{store} is still there after the update");
+        foreach (var helper in helpers)
+        {
+            Assert.Equal(new ToolResult(0, Found, ""), await RunAsync(helper, ["get"], "registry.example.com"));
+            Assert.Equal(await RunAsync(tool, ["credential-helper", "version"], null), await RunAsync(helper, ["version"], null));
+            var stored = await RunAsync(helper, ["store"], """{"ServerURL":"new.example.com","Username":"dave","Secret":"n3w"}""");
+            Assert.Equal(new ToolResult(0, "", ""), stored);
+            Assert.Equal(await RunAsync(tool, ["credential-helper", "list"], null), await RunAsync(helper, ["list"], null));
+            Assert.Equal(new ToolResult(0, "{\"ServerURL\":\"new.example.com\",\"Username\":\"dave\",\"Secret\":\"n3w\"}\n", ""), await RunAsync(tool, ["credential-helper", "get"], "new.example.com"));
+            Assert.Equal(new ToolResult(0, "", ""), await RunAsync(helper, ["erase"], "new.example.com"));
+            Assert.Equal(1, (await RunAsync(tool, ["credential-helper", "get"], "new.example.com")).ExitCode);
+        }
+
+        var uninstall = await DotnetToolAsync("uninstall", toolPath, null, null);
+        Assert.True(uninstall.ExitCode == 0, uninstall.ToString());
+        Assert.False(Directory.Exists(updated));
+        var config = await File.ReadAllTextAsync(_sandbox.DockerConfig);
+        foreach (var helper in helpers)
+        {
+            Assert.Equal(new ToolResult(0, Found, ""), await RunAsync(helper, ["get"], "registry.example.com"));
+            var store2 = await RunAsync(helper, ["store"], """{"ServerURL":"new.example.com","Username":"dave","Secret":"n3w"}""");
+            Assert.Equal(1, store2.ExitCode);
+            Assert.Contains($"cannot run {Path.Combine(Path.GetDirectoryName(helper)!, "dotnet-remote")}: No such file or directory", store2.StdOut, StringComparison.Ordinal);
+            Assert.DoesNotContain("n3w", store2.StdOut + store2.StdErr, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(config, await File.ReadAllTextAsync(_sandbox.DockerConfig));
+        Assert.Equal(0, (await DotnetToolAsync("install", toolPath, packages, null)).ExitCode);
+        foreach (var helper in helpers)
+        {
+            Assert.Equal(new ToolResult(0, "", ""), await RunAsync(helper, ["store"], """{"ServerURL":"new.example.com","Username":"dave","Secret":"n3w"}"""));
+            Assert.Equal(new ToolResult(0, "", ""), await RunAsync(helper, ["erase"], "new.example.com"));
+        }
+    }
+
+    /// <summary><c>dotnet tool ACTION --tool-path</c> with this run's NuGet cache.</summary>
+    private static Task<ToolResult> DotnetToolAsync(string action, string toolPath, string? source, string? version)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>())
+        {
+            env[(string)entry.Key] = (string?)entry.Value ?? "";
+        }
+
+        env["NUGET_PACKAGES"] = PackedPackages.NuGetCache;
+        string[] args = ["tool", action, "--tool-path", toolPath, .. source is null ? [] : (string[])["--add-source", source], .. version is null ? source is null ? [] : (string[])["--prerelease"] : ["--version", version], "Remote.Tool"];
+        return RemoteTool.RunProcessAsync("dotnet", args, null, env);
+    }
+
+    /// <summary>
+    /// A feed with a later Remote.Tool: <c>DOTNET_REMOTE_UPDATE_PACKAGES</c> when set, else the packed tool packages
+    /// of <paramref name="packages"/> under the next patch version (nuspec and file name changed, files the same).
+    /// </summary>
+    private (string Folder, string Version) UpdatePackages(string packages)
+    {
+        var configured = System.Environment.GetEnvironmentVariable("DOTNET_REMOTE_UPDATE_PACKAGES");
+        var source = configured is { Length: > 0 } ? configured : packages;
+        var main = Directory.EnumerateFiles(source, "Remote.Tool.*.nupkg").Select(Path.GetFileName)
+            .Single(name => char.IsAsciiDigit(name!["Remote.Tool.".Length]))!;
+        var current = main["Remote.Tool.".Length..^".nupkg".Length];
+        if (configured is { Length: > 0 })
+        {
+            return (configured, current);
+        }
+
+        var dash = current.IndexOf('-', StringComparison.Ordinal);
+        var core = System.Version.Parse(dash < 0 ? current : current[..dash]);
+        var next = $"{core.Major}.{core.Minor}.{core.Build + 1}{(dash < 0 ? "" : current[dash..])}";
+        var folder = Path.Combine(_sandbox.Root, "update-packages");
+        Directory.CreateDirectory(folder);
+        foreach (var package in Directory.EnumerateFiles(packages, $"Remote.Tool.*{current}.nupkg"))
+        {
+            var copy = Path.Combine(folder, Path.GetFileName(package).Replace(current, next, StringComparison.Ordinal));
+            File.Copy(package, copy);
+            using var zip = System.IO.Compression.ZipFile.Open(copy, System.IO.Compression.ZipArchiveMode.Update);
+            foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal) || e.FullName.EndsWith(".psmdcp", StringComparison.Ordinal)).ToList())
+            {
+                string text;
+                using (var reader = new StreamReader(entry.Open()))
+                {
+                    text = reader.ReadToEnd();
+                }
+
+                var name = entry.FullName;
+                entry.Delete();
+                using var writer = new StreamWriter(zip.CreateEntry(name).Open(), new UTF8Encoding(false));
+                writer.Write(text.Replace($"<version>{current}</version>", $"<version>{next}</version>", StringComparison.Ordinal));
+            }
+        }
+
+        return (folder, next);
     }
 
     private void WriteConfig(string kind)
@@ -186,10 +338,14 @@ public sealed class NativeHelperTests : IDisposable
     private Task<ToolResult> RunAsync(string program, string[] args, string? stdin, IDictionary<string, string>? env = null) =>
         RemoteTool.RunProcessAsync(program, args, stdin, Environment(env));
 
+    // PATH exactly as given (no fake helper folder in front).
+    private Task<ToolResult> RunProcessAsync(string program, string[] args, string? stdin, IDictionary<string, string> env) =>
+        RemoteTool.RunProcessAsync(program, args, stdin, _sandbox.Environment(env));
+
     private Task<ToolResult> RunWithStdinFileAsync(string program, string[] args, string stdin, IDictionary<string, string>? env) =>
         RemoteTool.RunProcessAsync("/bin/sh", ["-c", "exec \"$0\" \"$@\" < \"$STDIN_FILE\"", program, .. args], null, Environment(new Dictionary<string, string>(env ?? new Dictionary<string, string>()) { ["STDIN_FILE"] = stdin }));
 
-    /// <summary>The installed native tool and the helper link <c>credential-helper install --dir</c> writes for this sandbox.</summary>
+    /// <summary>The installed native tool and the helper copy <c>credential-helper install --dir</c> writes for this sandbox.</summary>
     private async Task<(string Tool, string Helper)> InstallHelperAsync()
     {
         Skip.IfNot(RuntimeInformation.RuntimeIdentifier == "linux-x64", $"the native tool package is built for linux-x64, not {RuntimeInformation.RuntimeIdentifier}");
@@ -198,7 +354,7 @@ public sealed class NativeHelperTests : IDisposable
         var install = await RunAsync(tool, ["credential-helper", "install", "--dir", folder], null);
         Assert.True(install.ExitCode == 0, install.ToString());
         var helper = Path.Combine(folder, "docker-credential-dotnet-remote");
-        Assert.NotNull(new FileInfo(helper).LinkTarget);
+        Assert.Null(new FileInfo(helper).LinkTarget);
         return (tool, helper);
     }
 
