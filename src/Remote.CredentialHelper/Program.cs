@@ -1,5 +1,4 @@
 using DotnetRemote.Core.Credentials;
-using DotnetRemote.CredentialHelper;
 
 // docker, podman and skopeo run `docker-credential-dotnet-remote get` on every pull and push: answered here.
 // Everything else (store, erase, list, version, anything unexpected) is the tool's own answer: exec dotnet-remote,
@@ -10,7 +9,7 @@ if (args is ["get"])
     using var input = Console.OpenStandardInput();
     using var output = Console.OpenStandardOutput();
     using var error = Console.OpenStandardError();
-    return CredentialHelperProcess.RunGet(input, output, error, writer => new StderrLog(writer));
+    return CredentialHelperProcess.RunGet(input, output, error);
 }
 
 using (var output = Console.OpenStandardOutput())

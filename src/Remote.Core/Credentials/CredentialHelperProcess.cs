@@ -21,22 +21,21 @@ internal static partial class CredentialHelperProcess
 
     /// <summary>
     /// Answers one <c>get</c>: the server URL on <paramref name="input"/>, the credential JSON (or the protocol's error
-    /// line) on <paramref name="output"/>, warnings on <paramref name="error"/> through the log
-    /// <paramref name="createLog"/> makes. Returns the exit code (0, or 1 with the protocol's message).
+    /// line) on <paramref name="output"/>, warnings on <paramref name="error"/> as Apptainer's lines
+    /// (<see cref="ApptainerLog"/>). Returns the exit code (0, or 1 with the protocol's message).
     /// </summary>
-    public static int RunGet(Stream input, Stream output, Stream error, Func<TextWriter, IRemoteLog> createLog)
+    public static int RunGet(Stream input, Stream output, Stream error)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        ArgumentNullException.ThrowIfNull(createLog);
         var answer = new StringWriter { NewLine = "\n" };
         var warnings = new StringWriter { NewLine = "\n" };
         int exit;
         try
         {
             var serverUrl = ReadAll(input);
-            using var context = new RemoteContext(RemotePaths.FromProcessEnvironment(), createLog(warnings));
+            using var context = new RemoteContext(RemotePaths.FromProcessEnvironment(), new ApptainerLog(warnings));
 
             // Completes synchronously unless the file names another helper to ask (then that process is the cost).
 #pragma warning disable VSTHRD002 // A synchronous Main of a helper process: no synchronization context exists to deadlock on.

@@ -19,6 +19,6 @@ internal static class HelperFastPath
         using var input = Console.OpenStandardInput();
         using var output = Console.OpenStandardOutput();
         using var error = Console.OpenStandardError();
-        return CredentialHelperProcess.RunGet(input, output, error, writer => new ConsoleLog(writer));
+        return CredentialHelperProcess.RunGet(input, output, error);
     }
 }
