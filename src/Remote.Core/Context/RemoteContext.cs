@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using DotnetRemote.Core.Diagnostics;
 
 namespace DotnetRemote.Core.Context;
@@ -18,6 +19,8 @@ internal sealed class RemoteContext : IDisposable
         IsRoot = isRoot ?? global::System.Environment.IsPrivilegedProcess;
         Time = time ?? TimeProvider.System;
         Environment = environment ?? global::System.Environment.GetEnvironmentVariable;
+        _verifyingHandler = new(() => RemoteHttp.CreateHandler(insecureSkipVerify: false, ResolveOnceAsync));
+        _insecureHandler = new(() => RemoteHttp.CreateHandler(insecureSkipVerify: true, ResolveOnceAsync));
     }
 
     public RemotePaths Paths { get; }
@@ -27,8 +30,9 @@ internal sealed class RemoteContext : IDisposable
     /// <summary>The HTTP stack; null means the default <see cref="SocketsHttpHandler"/>. Tests inject fakes here.</summary>
     public HttpMessageHandler? HttpHandler { get; }
 
-    private readonly Lazy<SocketsHttpHandler> _verifyingHandler = new(() => RemoteHttp.CreateHandler(insecureSkipVerify: false));
-    private readonly Lazy<SocketsHttpHandler> _insecureHandler = new(() => RemoteHttp.CreateHandler(insecureSkipVerify: true));
+    private readonly Lazy<SocketsHttpHandler> _verifyingHandler;
+    private readonly Lazy<SocketsHttpHandler> _insecureHandler;
+    private readonly Dictionary<string, Task<IPAddress[]>> _addresses = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<Type, object> _shared = new();
     private bool _disposed;
 
@@ -69,7 +73,34 @@ internal sealed class RemoteContext : IDisposable
     /// Resolves a host name to its addresses (the loopback rules of registry logins); tests inject a fake. A name that
     /// does not resolve throws, as <see cref="System.Net.Dns.GetHostAddressesAsync(string, CancellationToken)"/> does.
     /// </summary>
-    public Func<string, CancellationToken, Task<System.Net.IPAddress[]>> ResolveHost { get; init; } = System.Net.Dns.GetHostAddressesAsync;
+    public Func<string, CancellationToken, Task<IPAddress[]>> ResolveHost { get; init; } = Dns.GetHostAddressesAsync;
+
+    /// <summary>
+    /// <see cref="ResolveHost"/> once per name for the whole command. The rules that judge a host by its addresses
+    /// (the loopback rule, the realm policy) and the connections of this context's HTTP handlers use the same answer,
+    /// so a name that resolved to 127.0.0.1 when it was judged cannot be rebound to another machine before the
+    /// credentials are sent (DNS rebinding).
+    /// </summary>
+    internal Task<IPAddress[]> ResolveOnceAsync(string host, CancellationToken cancellationToken)
+    {
+        if (_parent is { } parent)
+        {
+            return parent.ResolveOnceAsync(host, cancellationToken);
+        }
+
+        // The lookup itself is not tied to one caller's token: a later caller of the same name awaits the same answer.
+        Task<IPAddress[]>? lookup;
+        lock (_addresses)
+        {
+            if (!_addresses.TryGetValue(host, out lookup))
+            {
+                lookup = ResolveHost(host, CancellationToken.None);
+                _addresses.Add(host, lookup);
+            }
+        }
+
+        return lookup.WaitAsync(cancellationToken);
+    }
 
     private readonly HashSet<string> _warnings = new(StringComparer.Ordinal);
 

@@ -1,4 +1,5 @@
 using System.Security.Authentication;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Reflection;
@@ -38,9 +39,17 @@ internal static class RemoteHttp
     }
 
     /// <summary>The engine's <see cref="SocketsHttpHandler"/>: no redirects, no cookies; certificates checked unless asked.</summary>
-    internal static SocketsHttpHandler CreateHandler(bool insecureSkipVerify)
+    /// <param name="resolve">The context's resolver (<see cref="RemoteContext.ResolveOnceAsync"/>): connections go to
+    /// the addresses the command already judged, never to a second DNS answer.</param>
+    internal static SocketsHttpHandler CreateHandler(bool insecureSkipVerify, Func<string, CancellationToken, Task<IPAddress[]>> resolve)
     {
-        var sockets = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false };
+        ArgumentNullException.ThrowIfNull(resolve);
+        var sockets = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            ConnectCallback = (connection, cancellationToken) => ConnectAsync(connection.DnsEndPoint, resolve, cancellationToken),
+        };
         if (insecureSkipVerify)
         {
             // Only for endpoints the user marked insecure (Apptainer's -i); never the default.
@@ -50,6 +59,40 @@ internal static class RemoteHttp
         }
 
         return sockets;
+    }
+
+    /// <summary>
+    /// Connects to the first of the host's addresses that answers, as the default handler does, but with the
+    /// addresses from <paramref name="resolve"/>. A failure of the name is a <see cref="SocketException"/>, which the
+    /// handler reports as a name resolution error, as it does for its own lookups.
+    /// </summary>
+    private static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, Func<string, CancellationToken, Task<IPAddress[]>> resolve, CancellationToken cancellationToken)
+    {
+        var addresses = IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out var literal)
+            ? [literal]
+            : await resolve(endpoint.Host, cancellationToken).ConfigureAwait(false);
+        SocketException? failure = null;
+        foreach (var address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, endpoint.Port), cancellationToken).ConfigureAwait(false);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException ex)
+            {
+                socket.Dispose();
+                failure = ex;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        throw failure ?? new SocketException((int)SocketError.HostNotFound);
     }
 
     /// <summary>The host[:port] of a URL, for messages that must say which server answered.</summary>

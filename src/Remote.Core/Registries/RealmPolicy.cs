@@ -54,7 +54,7 @@ internal sealed class RealmPolicy
     {
         ArgumentNullException.ThrowIfNull(context);
         var fromEnvironment = (context.Environment(TrustedRealmsVariable) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return new RealmPolicy((trustedRealms ?? []).Concat(fromEnvironment), context.ResolveHost);
+        return new RealmPolicy((trustedRealms ?? []).Concat(fromEnvironment), context.ResolveOnceAsync);
     }
 
     /// <summary>

@@ -87,7 +87,7 @@ internal sealed class RegistryLoginVerifier
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(username);
         ArgumentNullException.ThrowIfNull(password);
-        var relaxed = insecure || await RealmPolicy.AnyLoopbackAsync(RegistryReference.SplitHostPort(registry.ApiHost).Host, _context.ResolveHost, cancellationToken);
+        var relaxed = insecure || await RealmPolicy.AnyLoopbackAsync(RegistryReference.SplitHostPort(registry.ApiHost).Host, _context.ResolveOnceAsync, cancellationToken);
         string[] endpoints = relaxed ? [$"https://{registry.ApiHost}", $"http://{registry.ApiHost}"] : [$"https://{registry.ApiHost}"];
 
         using var client = RemoteHttp.CreateClient(_context, insecureSkipVerify: relaxed, _timeout);
