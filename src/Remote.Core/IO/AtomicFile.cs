@@ -13,51 +13,13 @@ internal static class AtomicFile
     public const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     public const UnixFileMode PublicFile = PrivateFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
+    /// <summary>Writes <paramref name="content"/> (UTF-8) to <paramref name="path"/>, or to the file a link there leads to.</summary>
     public static void WriteAllText(string path, string content, UnixFileMode mode)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(content);
         FileSafety.RequireSafeFileAndDirectory(path);
-        var target = ResolveLinks(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(target))!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        var renamed = false;
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = mode;
-            }
-
-            using (var stream = new FileStream(temp, options))
-            {
-                var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content);
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (!OperatingSystem.IsWindows())
-            {
-                // The umask may have narrowed the create mode; the target's mode is part of the contract.
-                File.SetUnixFileMode(temp, mode);
-            }
-
-            File.Move(temp, target, overwrite: true);
-            renamed = true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while writing {path}: {ex.Message}", ex);
-        }
-        finally
-        {
-            // Every failure path (a full disk, a cancelled or interrupted write) takes its copy of the secrets with it.
-            if (!renamed)
-            {
-                TryDelete(temp);
-            }
-        }
+        RenameIntoPlace(ResolveLinks(path), path, temp => WriteTemp(temp, mode, stream => stream.Write(Utf8(content))));
     }
 
     /// <summary>
@@ -69,89 +31,85 @@ internal static class AtomicFile
     public static void ReplaceWithCopy(string source, string path, UnixFileMode mode)
     {
         ArgumentNullException.ThrowIfNull(source);
-        Replace(path, mode, stream =>
+        Replace(path, temp => WriteTemp(temp, mode, stream =>
         {
             using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read);
             input.CopyTo(stream);
-        });
+        }));
     }
 
     /// <summary>As <see cref="ReplaceWithCopy"/>, with <paramref name="content"/> (UTF-8) as the file's bytes.</summary>
     public static void ReplaceWithText(string path, string content, UnixFileMode mode)
     {
         ArgumentNullException.ThrowIfNull(content);
-        Replace(path, mode, stream => stream.Write(new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content)));
+        Replace(path, temp => WriteTemp(temp, mode, stream => stream.Write(Utf8(content))));
     }
 
     /// <summary>Makes <paramref name="path"/> a symbolic link to <paramref name="target"/> in one rename (a file or link there is replaced, not followed).</summary>
     public static void ReplaceWithLink(string path, string target)
     {
-        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(target);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        FileSafety.RequireSafeDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        var renamed = false;
-        try
-        {
-            File.CreateSymbolicLink(temp, target);
-            File.Move(temp, path, overwrite: true);
-            renamed = true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while writing {path}: {ex.Message}", ex);
-        }
-        finally
-        {
-            if (!renamed)
-            {
-                TryDelete(temp);
-            }
-        }
+        Replace(path, temp => File.CreateSymbolicLink(temp, target));
     }
 
-    private static void Replace(string path, UnixFileMode mode, Action<FileStream> write)
+    private static void Replace(string path, Action<string> createTemp)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        FileSafety.RequireSafeDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        FileSafety.RequireSafeDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        RenameIntoPlace(path, path, createTemp);
+    }
+
+    /// <summary>
+    /// Creates a temp file beside <paramref name="destination"/> with <paramref name="createTemp"/>, then renames it over
+    /// <paramref name="destination"/>; failures name <paramref name="shownPath"/> (what the caller asked to write).
+    /// </summary>
+    private static void RenameIntoPlace(string destination, string shownPath, Action<string> createTemp)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(destination))!;
+        var temp = Path.Combine(directory, $".{Path.GetFileName(destination)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         var renamed = false;
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = mode;
-            }
-
-            using (var stream = new FileStream(temp, options))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temp, mode);
-            }
-
-            File.Move(temp, path, overwrite: true);
+            createTemp(temp);
+            File.Move(temp, destination, overwrite: true);
             renamed = true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while writing {path}: {ex.Message}", ex);
+            throw new RemoteException(RemoteErrorCodes.ConfigIo, $"while writing {shownPath}: {ex.Message}", ex);
         }
         finally
         {
+            // Every failure path (a full disk, a cancelled or interrupted write) takes its copy of the secrets with it.
             if (!renamed)
             {
                 TryDelete(temp);
             }
         }
     }
+
+    private static void WriteTemp(string temp, UnixFileMode mode, Action<FileStream> write)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = mode;
+        }
+
+        using (var stream = new FileStream(temp, options))
+        {
+            write(stream);
+            stream.Flush(flushToDisk: true);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            // The umask may have narrowed the create mode; the target's mode is part of the contract.
+            File.SetUnixFileMode(temp, mode);
+        }
+    }
+
+    private static byte[] Utf8(string content) => new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content);
 
     /// <summary>
     /// Deletes the temp copies of <paramref name="path"/> that a killed writer left behind (they may hold tokens and
