@@ -12,7 +12,14 @@ if (args is ["get"])
     return CredentialHelperProcess.RunGet(input, output, error);
 }
 
-using (var output = Console.OpenStandardOutput())
+try
 {
+    using var output = Console.OpenStandardOutput();
     return CredentialHelperProcess.ExecTool(AppContext.BaseDirectory, CredentialHelperProcess.InvokedPath(), Environment.GetEnvironmentVariable("PATH"), args, output);
+}
+catch (Exception ex)
+{
+    // The host boundary: the protocol's failure is one line on stdout and exit 1, never a stack trace.
+    Console.Out.Write($"{CredentialHelperInstaller.ProgramName}: {ex.Message}\n");
+    return 1;
 }

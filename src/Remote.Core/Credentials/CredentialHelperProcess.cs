@@ -42,9 +42,10 @@ internal static partial class CredentialHelperProcess
             exit = new CredentialHelperProtocol(context).ServeGetAsync(new StringReader(serverUrl), answer).GetAwaiter().GetResult();
 #pragma warning restore VSTHRD002
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception ex)
         {
-            // The protocol's failure: one line on stdout, exit 1; never a stack trace.
+            // The host boundary of `get` (the tool's fast path and the native helper): whatever failed is the
+            // protocol's failure, one line on stdout and exit 1, never a stack trace.
             answer.Write($"credential-helper get failed: {ex.Message}\n");
             exit = 1;
         }
