@@ -42,9 +42,7 @@ internal static class CredentialHelperInstaller
     {
         ArgumentNullException.ThrowIfNull(command);
         var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(toolDirectory));
-        var copy = Path.Combine(Path.GetFullPath(directory), CopyFolderName);
-        AtomicFile.EnsureDirectory(directory, PublicDirectory);
-        CopyTree(source, copy);
+        var copy = CopyTool(directory, toolDirectory);
         var relocated = command.Select(part => IsInside(part, source) ? Path.Combine(copy, Path.GetRelativePath(source, Path.GetFullPath(part))) : part).ToList();
         return Install(directory, relocated);
     }
@@ -87,7 +85,16 @@ internal static class CredentialHelperInstaller
         return full == folder || full.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
-    internal static void CopyTree(string source, string destination)
+    /// <summary>Copies the tool's files (<paramref name="toolDirectory"/>) to <c>DIR/docker-credential-dotnet-remote.d/</c>; returns that folder.</summary>
+    internal static string CopyTool(string directory, string toolDirectory)
+    {
+        var copy = Path.Combine(Path.GetFullPath(directory), CopyFolderName);
+        AtomicFile.EnsureDirectory(directory, PublicDirectory);
+        CopyTree(Path.TrimEndingDirectorySeparator(Path.GetFullPath(toolDirectory)), copy);
+        return copy;
+    }
+
+    private static void CopyTree(string source, string destination)
     {
         try
         {

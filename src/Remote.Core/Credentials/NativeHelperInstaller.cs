@@ -61,10 +61,7 @@ internal static class NativeHelperInstaller
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(toolDirectory);
-        var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(toolDirectory));
-        var copy = Path.Combine(Path.GetFullPath(directory), CredentialHelperInstaller.CopyFolderName);
-        AtomicFile.EnsureDirectory(directory, CredentialHelperInstaller.PublicDirectory);
-        CredentialHelperInstaller.CopyTree(source, copy);
+        var copy = CredentialHelperInstaller.CopyTool(directory, toolDirectory);
         var path = Path.Combine(Path.GetFullPath(directory), CredentialHelperInstaller.ProgramName);
         AtomicFile.ReplaceWithCopy(Path.Combine(copy, CredentialHelperInstaller.ProgramName), path, CredentialHelperInstaller.ExecutableFile);
         return path;
