@@ -83,8 +83,6 @@ Task("Pack").IsDependentOn("Build").Does(() =>
     // The tool's RID-specific packages (.NET 10): `dotnet tool install` picks the native one on linux-x64.
     foreach (var runtime in new[] { "any", "linux-x64" })
     {
-        // A RID pack takes the whole publish folder, so files an earlier publish left there (a .dbg) would ride along.
-        CleanDirectory(root.Combine($"src/Remote.Tool/bin/{configuration}/net10.0/{runtime}/publish"));
         DotNetPack(root.CombineWithFilePath("src/Remote.Tool/Remote.Tool.csproj").FullPath,
             new DotNetPackSettings { Configuration = configuration, OutputDirectory = packages, Runtime = runtime, MSBuildSettings = msbuild });
     }
